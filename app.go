@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+
+	"github.com/minqing/minqing/bot"
+	"github.com/minqing/minqing/config"
+	"github.com/minqing/minqing/flows"
+	"github.com/minqing/minqing/store"
+)
+
+// Main is the whole program, wired: tests run it against the Bot API
+// emulator and a real Redis exactly as `minqing run` does.
+type Main struct {
+	Config     *config.Config
+	Clock      flows.Clock  // nil: the wall clock
+	HTTPClient *http.Client // nil: a default client
+	Log        *slog.Logger // nil: JSON to stderr at the configured level
+	Consumer   string       // queue consumer name; "" = hostname
+
+	Store   *store.Store
+	Service *flows.Service
+	Bot     *bot.Bot
+}
+
+// Open connects to Redis and builds the service and the bot.
+func (m *Main) Open(ctx context.Context) error {
+	if m.Log == nil {
+		m.Log = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: m.Config.Log.Level}))
+	}
+	if m.Clock == nil {
+		m.Clock = flows.SystemClock{}
+	}
+	c := m.Config
+	st, err := store.Open(ctx, store.Options{URL: c.Redis.URL, Addrs: c.Redis.Addrs, MasterName: c.Redis.MasterName, Prefix: c.Redis.Prefix, Namespace: c.Redis.Namespace})
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	m.Store = st
+	m.Service = &flows.Service{Store: st, Clock: m.Clock, Settings: flows.Settings{
+		MaxHouseholdAccounts: c.Household.MaxAccounts, FirstResponse: c.SLA.FirstResponse,
+		EscalateAfter: c.SLA.EscalateAfter, DefaultDeadline: c.SLA.DefaultDeadline,
+		Location: c.Timezone, DefaultLang: c.Language,
+	}}
+	return nil
+}
+
+// OpenBot builds the Telegram side; it needs a token.
+func (m *Main) OpenBot() error {
+	c := m.Config
+	token := c.Telegram.Token.Reveal()
+	if token == "" {
+		return errors.New("telegram.token is empty: set TELEGRAM_BOT_TOKEN or telegram.token in the config")
+	}
+	consumer := m.Consumer
+	if consumer == "" {
+		consumer, _ = os.Hostname()
+	}
+	b, err := bot.New(m.Service, m.Store, m.Store, bot.Options{
+		Token: token, APIURL: c.Telegram.APIURL, DefaultLang: c.Language, Consumer: consumer,
+		GlobalRate: c.Telegram.Rate.Global, PerChatRate: c.Telegram.Rate.PerChat,
+		HTTPClient: m.HTTPClient, Log: m.Log,
+	})
+	if err != nil {
+		return fmt.Errorf("open bot: %w", err)
+	}
+	m.Bot = b
+	return nil
+}
+
+// Run runs the bot until ctx ends.
+func (m *Main) Run(ctx context.Context) error {
+	if m.Bot == nil {
+		if err := m.OpenBot(); err != nil {
+			return err
+		}
+	}
+	m.Log.Info("minqing running", "mode", m.Config.Telegram.Mode)
+	return m.Bot.Run(ctx)
+}
+
+// Close releases the connection to Redis.
+func (m *Main) Close() error {
+	if m.Store != nil {
+		return m.Store.Close()
+	}
+	return nil
+}
+
+// Username returns the bot's username: from the config, or from getMe.
+func (m *Main) Username(ctx context.Context) (string, error) {
+	if u := m.Config.Telegram.Username; u != "" {
+		return u, nil
+	}
+	if err := m.OpenBot(); err != nil {
+		return "", fmt.Errorf("bot username: set telegram.username, or %w", err)
+	}
+	return m.Bot.Username(ctx)
+}

@@ -1,0 +1,161 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/minqing/minqing/flows"
+)
+
+// Options configure a Bot.
+type Options struct {
+	Token       string
+	APIURL      string
+	DefaultLang string
+	Consumer    string  // this process's name in the queues' consumer groups
+	GlobalRate  float64 // messages a second, whole bot
+	PerChatRate float64 // messages a second, one chat (after a burst of 3)
+	PollTimeout time.Duration
+	Shards      int           // parallel chats
+	Stale       time.Duration // queue entries idle this long are taken over
+	HTTPClient  *http.Client
+	Log         *slog.Logger
+	Unreachable Unreachable
+}
+
+// Bot connects Telegram to the service through the inbox and the outbox.
+type Bot struct {
+	svc      Service
+	inbox    flows.Inbox
+	outbox   flows.Outbox
+	tg       *telegram
+	render   *Renderer
+	log      *slog.Logger
+	consumer string
+	opts     Options
+}
+
+// New builds a Bot; it makes no network call.
+func New(svc Service, inbox flows.Inbox, outbox flows.Outbox, o Options) (*Bot, error) {
+	defaults(&o)
+	tg, err := newTelegram(o.Token, o.APIURL, o.HTTPClient)
+	if err != nil {
+		return nil, err
+	}
+	r, err := NewRenderer(o.DefaultLang)
+	if err != nil {
+		return nil, err
+	}
+	return &Bot{svc: svc, inbox: inbox, outbox: outbox, tg: tg, render: r, log: o.Log, consumer: o.Consumer, opts: o}, nil
+}
+
+func defaults(o *Options) {
+	if o.DefaultLang == "" {
+		o.DefaultLang = "zh"
+	}
+	if o.Consumer == "" {
+		o.Consumer = "minqing"
+	}
+	if o.GlobalRate <= 0 {
+		o.GlobalRate = 25
+	}
+	if o.PerChatRate <= 0 {
+		o.PerChatRate = 1
+	}
+	if o.PollTimeout <= 0 {
+		o.PollTimeout = 50 * time.Second
+	}
+	if o.Shards <= 0 {
+		o.Shards = 16
+	}
+	if o.Stale <= 0 {
+		o.Stale = time.Minute
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second}
+	}
+}
+
+// Username asks Telegram for the bot's username (for t.me links).
+func (b *Bot) Username(ctx context.Context) (string, error) { return b.tg.username(ctx) }
+
+// Run registers the commands, then polls, works and sends until ctx ends.
+// On return every update is either handled or still in the inbox, and every
+// notice either sent or still in the outbox.
+func (b *Bot) Run(ctx context.Context) error {
+	if err := b.RegisterCommands(ctx); err != nil {
+		b.log.Warn("setMyCommands failed", "err", err)
+	}
+	var wg sync.WaitGroup
+	poller := &Poller{APIURL: b.opts.APIURL, Token: b.opts.Token, Inbox: b.inbox, Client: b.opts.HTTPClient, Timeout: b.opts.PollTimeout, Log: b.log}
+	run := func(f func(context.Context)) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f(ctx) }()
+	}
+	run(func(ctx context.Context) { _ = poller.Run(ctx) })
+	run(func(ctx context.Context) { _ = b.Workers().Run(ctx) })
+	run(b.Sender().run)
+	wg.Wait()
+	return nil
+}
+
+// Workers returns the inbox workers (for webhook mode, which has no poller).
+func (b *Bot) Workers() *Workers {
+	return &Workers{Inbox: b.inbox, Handle: b.Handle, Consumer: b.consumer, Shards: b.opts.Shards, Stale: b.opts.Stale, Attempts: 5, Log: b.log}
+}
+
+// Sender returns the outbox sender.
+func (b *Bot) Sender() *sender {
+	return &sender{b: b, limit: newLimiter(b.opts.GlobalRate, b.opts.PerChatRate, 3), stale: b.opts.Stale, onBlock: b.opts.Unreachable}
+}
+
+// RegisterCommands tells Telegram the command menu in each language.
+func (b *Bot) RegisterCommands(ctx context.Context) error {
+	for _, lang := range []string{"zh", "en"} {
+		var cmds []models.BotCommand
+		for _, c := range []string{"help", "my", "open", "digest", "lang"} {
+			cmds = append(cmds, models.BotCommand{Command: c, Description: b.render.Text(lang, "cmd."+c, nil)})
+		}
+		code := lang
+		if lang == b.opts.DefaultLang {
+			code = "" // the default menu for every other language
+		}
+		if err := b.tg.setCommands(ctx, code, cmds); err != nil {
+			return fmt.Errorf("set commands %s: %w", lang, err)
+		}
+	}
+	return nil
+}
+
+// keyboard renders buttons as an inline keyboard; nil when there are none.
+func (b *Bot) keyboard(lang string, rows [][]flows.Button) *models.InlineKeyboardMarkup {
+	if len(rows) == 0 {
+		return nil
+	}
+	kb := &models.InlineKeyboardMarkup{}
+	for _, row := range rows {
+		var out []models.InlineKeyboardButton
+		for _, btn := range row {
+			out = append(out, models.InlineKeyboardButton{Text: b.render.ButtonLabel(lang, btn), CallbackData: encodeButton(btn)})
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
+	}
+	return kb
+}
+
+// lang maps a client language code to a catalog language.
+func (b *Bot) lang(client string) string {
+	if len(client) >= 2 && (client[:2] == "zh" || client[:2] == "en") {
+		return client[:2]
+	}
+	return b.opts.DefaultLang
+}

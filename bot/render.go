@@ -1,0 +1,202 @@
+package bot
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+	"text/template"
+	"unicode/utf16"
+
+	"github.com/minqing/minqing/flows"
+)
+
+// maxText is Telegram's limit on a message's text, in UTF-16 code units.
+const maxText = 4096
+
+// Renderer turns notices into Telegram messages using the catalog.
+type Renderer struct {
+	tpl         map[string]*template.Template // "lang/key"
+	defaultLang string
+}
+
+// Rendered is one notice ready to send: one or more texts (a long text is
+// split), the buttons under the last one, or a message to copy.
+type Rendered struct {
+	Texts   []string
+	Buttons [][]flows.Button
+	Copy    *flows.CopyRef
+}
+
+// NewRenderer parses the catalog; defaultLang answers unknown languages.
+func NewRenderer(defaultLang string) (*Renderer, error) {
+	r := &Renderer{tpl: map[string]*template.Template{}, defaultLang: defaultLang}
+	for lang, entries := range catalog {
+		for key, src := range entries {
+			t, err := template.New(key).Funcs(r.funcs(lang)).Parse(src)
+			if err != nil {
+				return nil, fmt.Errorf("catalog %s/%s: %w", lang, key, err)
+			}
+			r.tpl[lang+"/"+key] = t
+		}
+	}
+	return r, nil
+}
+
+func (r *Renderer) funcs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"state":  func(s flows.State) string { return r.Text(lang, "state."+string(s), nil) },
+		"kind":   func(k string) string { return r.Text(lang, "kind."+k, nil) },
+		"action": func(a string) string { return r.Text(lang, "action."+a, nil) },
+		"actor": func(who string) string {
+			kind, _, _ := strings.Cut(who, ":")
+			return r.Text(lang, "actor."+kind, nil)
+		},
+	}
+}
+
+// lang picks a catalog language.
+func (r *Renderer) lang(l string) string {
+	if _, ok := catalog[l]; ok {
+		return l
+	}
+	return r.defaultLang
+}
+
+// Text renders one catalog entry; a missing entry renders as "" in a
+// language that lacks it only after falling back to the default language.
+func (r *Renderer) Text(lang, key string, data any) string {
+	t, ok := r.tpl[r.lang(lang)+"/"+key]
+	if !ok {
+		if t, ok = r.tpl[r.defaultLang+"/"+key]; !ok {
+			return ""
+		}
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return ""
+	}
+	return b.String()
+}
+
+// view is the data a catalog template sees: everything HTML-escaped, so that
+// a household's <b> or <a href> arrives as literal text.
+type view struct {
+	A map[string]string
+	L []flows.ListItem
+	N int
+}
+
+// Render renders a notice.
+func (r *Renderer) Render(n flows.Notice) Rendered {
+	if n.Copy != nil {
+		return Rendered{Copy: n.Copy, Buttons: n.Buttons}
+	}
+	key := string(n.Kind)
+	if n.Kind == flows.NoticeHelp {
+		key = "help." + n.Args["role"]
+	}
+	v := view{A: map[string]string{}, N: len(n.List)}
+	for k, val := range n.Args {
+		v.A[k] = html.EscapeString(val)
+	}
+	for _, it := range n.List {
+		it.Summary, it.Who, it.Village = html.EscapeString(it.Summary), html.EscapeString(it.Who), html.EscapeString(it.Village)
+		v.L = append(v.L, it)
+	}
+	return Rendered{Texts: Split(r.Text(n.Lang, key, v), maxText), Buttons: n.Buttons}
+}
+
+// ButtonLabel renders a button's label.
+func (r *Renderer) ButtonLabel(lang string, b flows.Button) string {
+	return r.Text(lang, "btn."+string(b.Action), b.Arg)
+}
+
+// Split cuts text into pieces of at most limit UTF-16 code units, at line
+// breaks where possible, never inside an HTML tag or entity.
+func Split(text string, limit int) []string {
+	var out []string
+	for utf16Len(text) > limit {
+		cut := cutPoint(text, limit)
+		out = append(out, text[:cut])
+		text = strings.TrimLeft(text[cut:], "\n")
+	}
+	return append(out, text)
+}
+
+// cutPoint finds a byte offset at most limit UTF-16 units into text.
+func cutPoint(text string, limit int) int {
+	units, last, lastNL := 0, 0, -1
+	inTag := false
+	for i, c := range text {
+		units += len(utf16.Encode([]rune{c}))
+		if units > limit {
+			break
+		}
+		switch c {
+		case '<', '&':
+			inTag = true
+		case '>', ';':
+			inTag = false
+		}
+		if !inTag {
+			last = i + len(string(c))
+			if c == '\n' {
+				lastNL = i
+			}
+		}
+	}
+	if lastNL > limit/2 {
+		return lastNL
+	}
+	if last == 0 {
+		return len(text)
+	}
+	return last
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, c := range s {
+		if c >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// callback data: "<action>:<request>:<arg>", at most 64 bytes. It is
+// untrusted: flows checks the presser's right to act on the request.
+func encodeButton(b flows.Button) string {
+	return string(b.Action) + ":" + strconv.FormatInt(b.RequestID, 10) + ":" + b.Arg
+}
+
+// knownActions are the actions a button may carry.
+var knownActions = map[flows.Action]bool{
+	flows.ActContact: true, flows.ActSolve: true, flows.ActDeadline: true, flows.ActResolve: true,
+	flows.ActSplit: true, flows.ActTimeline: true,
+}
+
+// decodeButton parses callback data, refusing anything malformed.
+func decodeButton(data string) (flows.Button, bool) {
+	if len(data) > 64 {
+		return flows.Button{}, false
+	}
+	parts := strings.Split(data, ":")
+	if len(parts) != 3 || !knownActions[flows.Action(parts[0])] || len(parts[2]) > 16 {
+		return flows.Button{}, false
+	}
+	id, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || id <= 0 {
+		return flows.Button{}, false
+	}
+	for _, c := range parts[2] {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
+			return flows.Button{}, false
+		}
+	}
+	return flows.Button{Action: flows.Action(parts[0]), RequestID: id, Arg: parts[2]}, true
+}

@@ -1,0 +1,120 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/minqing/minqing/flows"
+)
+
+// Workers take stored updates from the inbox and handle them: updates of one
+// chat one after another in the order received, different chats in
+// parallel. An update is removed from the inbox only once handled, so a
+// crash hands it to the next process (handlers are idempotent).
+type Workers struct {
+	Inbox    flows.Inbox
+	Handle   func(ctx context.Context, in flows.Inbound) error
+	Consumer string // stable per process, so a restart takes back its own entries
+	Shards   int
+	Stale    time.Duration // entries idle this long are taken from a dead consumer
+	Attempts int           // tries per update before it is dropped and logged
+	Log      *slog.Logger
+}
+
+// Run works until ctx ends, then finishes the updates in hand and returns.
+func (w *Workers) Run(ctx context.Context) error {
+	shards := make([]chan flows.Inbound, w.Shards)
+	var wg sync.WaitGroup
+	for i := range shards {
+		shards[i] = make(chan flows.Inbound, 64)
+		wg.Add(1)
+		go func(ch chan flows.Inbound) {
+			defer wg.Done()
+			for in := range ch {
+				w.work(ctx, in)
+			}
+		}(shards[i])
+	}
+	w.take(ctx, shards)
+	for _, ch := range shards {
+		close(ch)
+	}
+	wg.Wait()
+	return nil
+}
+
+// take reads the inbox and dispatches entries to their chat's shard.
+func (w *Workers) take(ctx context.Context, shards []chan flows.Inbound) {
+	backoff := newBackoff(100*time.Millisecond, 5*time.Second)
+	for ctx.Err() == nil {
+		ins, err := w.Inbox.Take(ctx, w.Consumer, 64, 2*time.Second, w.Stale)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.Log.Warn("inbox read failed", "err", err)
+				backoff.wait(ctx)
+			}
+			continue
+		}
+		backoff.reset()
+		for _, in := range ins {
+			n := in.ChatID % int64(len(shards))
+			if n < 0 {
+				n = -n
+			}
+			select {
+			case shards[n] <- in:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// work handles one update with retries. When ctx has ended the update is
+// left in the inbox for the next start.
+func (w *Workers) work(ctx context.Context, in flows.Inbound) {
+	backoff := newBackoff(100*time.Millisecond, 5*time.Second)
+	for attempt := 1; ; attempt++ {
+		if ctx.Err() != nil {
+			return
+		}
+		err := w.safeHandle(ctx, in)
+		if err == nil || attempt >= w.Attempts {
+			if err != nil {
+				w.Log.Error("update dropped after retries", "update", in.UpdateID, "err", err)
+			}
+			w.finish(ctx, in)
+			return
+		}
+		w.Log.Warn("update failed, retrying", "update", in.UpdateID, "attempt", attempt, "err", err)
+		if !backoff.wait(ctx) {
+			return
+		}
+	}
+}
+
+// finish removes a handled update, retrying while Redis is away.
+func (w *Workers) finish(ctx context.Context, in flows.Inbound) {
+	backoff := newBackoff(100*time.Millisecond, 5*time.Second)
+	for {
+		err := w.Inbox.Finish(context.WithoutCancel(ctx), in.ID)
+		if err == nil || !backoff.wait(ctx) {
+			return
+		}
+	}
+}
+
+// safeHandle runs the handler, turning a panic into an error.
+func (w *Workers) safeHandle(ctx context.Context, in flows.Inbound) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.Log.Error("handler panic", "update", in.UpdateID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return w.Handle(ctx, in)
+}

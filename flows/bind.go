@@ -1,0 +1,103 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+)
+
+// Start handles /start with the payload of a card or invite link. Without a
+// payload it greets a bound account with help and a stranger with how to
+// get a card.
+func (s *Service) Start(ctx context.Context, m Message, payload string) error {
+	if payload == "" {
+		return s.Help(ctx, m)
+	}
+	a, err := s.Store.Bind(ctx, payload, Account{ID: m.AccountID, Lang: s.Lang(m.Lang)}, s.Settings.MaxHouseholdAccounts)
+	lang := s.Lang(m.Lang)
+	switch ErrorCode(err) {
+	case "":
+	case ENOTFOUND:
+		return s.reply(ctx, m, lang, NoticeBadCode, nil)
+	case EFULL:
+		if a.Kind == AccountCadre {
+			return s.reply(ctx, m, lang, NoticeInviteUsed, nil)
+		}
+		return s.reply(ctx, m, lang, NoticeCardFull, map[string]string{"max": fmt.Sprint(s.Settings.MaxHouseholdAccounts)})
+	case ECONFLICT:
+		return s.reply(ctx, m, lang, NoticeBoundOther, nil)
+	default:
+		return fmt.Errorf("bind: %w", err)
+	}
+	lang = s.langOf(a, m.Lang)
+	if a.Kind == AccountHousehold {
+		return s.welcomeHousehold(ctx, m, a, lang)
+	}
+	c, err := s.Store.Cadre(ctx, a.Ref)
+	if err != nil {
+		return fmt.Errorf("bind: load cadre: %w", err)
+	}
+	return s.reply(ctx, m, lang, NoticeCadreWelcome, map[string]string{"name": c.Name, "unit": c.Unit, "role": string(c.Role)})
+}
+
+// welcomeHousehold sends the digital card: who the household's cadre is.
+func (s *Service) welcomeHousehold(ctx context.Context, m Message, a Account, lang string) error {
+	h, err := s.Store.Household(ctx, a.Ref)
+	if err != nil {
+		return fmt.Errorf("welcome: load household: %w", err)
+	}
+	c, err := s.Store.Cadre(ctx, h.CadreID)
+	if err != nil {
+		return fmt.Errorf("welcome: load cadre: %w", err)
+	}
+	return s.reply(ctx, m, lang, NoticeHouseholdCard, cardArgs(h, c))
+}
+
+// cardArgs are the fields of the digital contact card.
+func cardArgs(h Household, c Cadre) map[string]string {
+	return map[string]string{
+		"household": h.Name, "village": h.Village,
+		"cadre": c.Name, "unit": c.Unit, "phone": c.Phone,
+	}
+}
+
+// Help answers /help according to who is asking.
+func (s *Service) Help(ctx context.Context, m Message) error {
+	a, ok, err := s.account(ctx, m.AccountID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+	}
+	role := string(a.Kind)
+	if a.Kind == AccountCadre {
+		c, err := s.Store.Cadre(ctx, a.Ref)
+		if err != nil {
+			return fmt.Errorf("help: %w", err)
+		}
+		role = string(c.Role)
+	}
+	return s.reply(ctx, m, s.langOf(a, m.Lang), NoticeHelp, map[string]string{"role": role})
+}
+
+// SetLang answers /lang: arg "zh" or "en" chooses, anything else toggles.
+func (s *Service) SetLang(ctx context.Context, m Message, arg string) error {
+	a, ok, err := s.account(ctx, m.AccountID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+	}
+	lang := arg
+	if lang != "zh" && lang != "en" {
+		lang = "en"
+		if s.langOf(a, m.Lang) == "en" {
+			lang = "zh"
+		}
+	}
+	if err := s.Store.SetLang(ctx, a.ID, lang); err != nil {
+		return fmt.Errorf("set lang: %w", err)
+	}
+	return s.reply(ctx, m, lang, NoticeLangSet, nil)
+}

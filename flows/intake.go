@@ -1,0 +1,227 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+)
+
+// Receive handles any message that is not a command: a household asking or
+// adding to a request, a cadre answering one, a stranger writing.
+func (s *Service) Receive(ctx context.Context, m Message) error {
+	a, ok, err := s.account(ctx, m.AccountID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+	}
+	lang := s.langOf(a, m.Lang)
+	if m.Kind == KindUnsupported || m.Kind == "" {
+		return s.reply(ctx, m, lang, NoticeUnsupported, nil)
+	}
+	if a.Kind == AccountHousehold {
+		return retry(func() error { return s.householdMessage(ctx, m, a, lang) })
+	}
+	return retry(func() error { return s.cadreMessage(ctx, m, a, lang) })
+}
+
+// householdMessage attaches m to the request it replies to, or to the
+// household's latest open request, or starts a new request.
+func (s *Service) householdMessage(ctx context.Context, m Message, a Account, lang string) error {
+	h, err := s.Store.Household(ctx, a.Ref)
+	if err != nil {
+		return fmt.Errorf("household message: %w", err)
+	}
+	target, err := s.followupTarget(ctx, m, h)
+	if err != nil {
+		return err
+	}
+	if target != nil {
+		return s.followup(ctx, m, h, *target, lang)
+	}
+	return s.create(ctx, m, h, lang)
+}
+
+// followupTarget finds the open request a household's message belongs to:
+// the one its reply points at, else the latest open one, else none.
+func (s *Service) followupTarget(ctx context.Context, m Message, h Household) (*Request, error) {
+	if m.ReplyTo != 0 {
+		id, err := s.Store.Linked(ctx, m.ChatID, m.ReplyTo)
+		if err != nil && !isNotFound(err) {
+			return nil, fmt.Errorf("route reply: %w", err)
+		}
+		if err == nil {
+			r, err := s.Store.Request(ctx, id)
+			if err != nil {
+				return nil, fmt.Errorf("route reply: %w", err)
+			}
+			if r.HouseholdID == h.ID && r.Open() {
+				return &r, nil
+			}
+			if r.HouseholdID == h.ID {
+				return nil, nil // replying to a finished request starts a new one
+			}
+		}
+	}
+	ids, err := s.Store.Open(ctx, Scope{Kind: ScopeHousehold, ID: h.ID})
+	if err != nil {
+		return nil, fmt.Errorf("open requests: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	r, err := s.Store.Request(ctx, ids[len(ids)-1])
+	if err != nil {
+		return nil, fmt.Errorf("latest open request: %w", err)
+	}
+	return &r, nil
+}
+
+// create opens a new request from m and tells the household and its cadre.
+func (s *Service) create(ctx context.Context, m Message, h Household, lang string) error {
+	id, err := s.Store.NextRequestID(ctx)
+	if err != nil {
+		return fmt.Errorf("create request: %w", err)
+	}
+	c, err := s.Store.Cadre(ctx, h.CadreID)
+	if err != nil {
+		return fmt.Errorf("create request: %w", err)
+	}
+	now := s.Clock.Now()
+	r := Request{
+		ID: id, HouseholdID: h.ID, CadreID: c.ID, Unit: c.Unit, Village: h.Village,
+		State: StateReceived, Summary: Summarize(m.Text, summaryRunes), Kind: m.Kind, CreatedAt: now,
+	}
+	notices := []Notice{{ChatID: m.ChatID, Lang: lang, Kind: NoticeRequestAck, RequestID: id, Args: noArgs(id)}}
+	cadreNotices, err := s.toCadre(ctx, c, r, NoticeNewRequest, m, h)
+	if err != nil {
+		return err
+	}
+	notices = append(notices, cadreNotices...)
+	ev := Event{At: now, Actor: actorHousehold(h.ID), Action: ActCreate, To: StateReceived, Msg: ref(m)}
+	return s.apply(ctx, Change{Request: r, Event: ev, Notices: notices, Guard: guard(m.UpdateID, "req")})
+}
+
+// followup adds m to request r and offers to split it into a new request.
+func (s *Service) followup(ctx context.Context, m Message, h Household, r Request, lang string) error {
+	c, err := s.Store.Cadre(ctx, r.CadreID)
+	if err != nil {
+		return fmt.Errorf("follow-up: %w", err)
+	}
+	next := r
+	notices := []Notice{{
+		ChatID: m.ChatID, Lang: lang, Kind: NoticeFollowupAck, RequestID: r.ID, Args: noArgs(r.ID),
+		Buttons: [][]Button{{{Action: ActSplit, RequestID: r.ID, Arg: strconv.Itoa(m.MessageID)}}},
+	}}
+	cadreNotices, err := s.toCadre(ctx, c, r, NoticeFollowup, m, h)
+	if err != nil {
+		return err
+	}
+	notices = append(notices, cadreNotices...)
+	ev := Event{At: s.Clock.Now(), Actor: actorHousehold(h.ID), Action: ActFollowup, From: r.State, To: r.State, Msg: ref(m)}
+	return s.apply(ctx, Change{Prev: &r, Request: next, Event: ev, Notices: notices, Guard: guard(m.UpdateID, "req")})
+}
+
+// toCadre builds the notices that bring a household's message to its cadre:
+// a text with the request's buttons, and a copy of any media.
+func (s *Service) toCadre(ctx context.Context, c Cadre, r Request, kind NoticeKind, m Message, h Household) ([]Notice, error) {
+	acc, err := s.Store.CadreAccount(ctx, c.ID)
+	if isNotFound(err) {
+		return nil, nil // the cadre never bound the invite: /open shows it once they do
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cadre account: %w", err)
+	}
+	args := map[string]string{
+		"no": strconv.FormatInt(r.ID, 10), "household": h.Name, "village": h.Village,
+		"text": m.Text, "kind": string(m.Kind),
+	}
+	n := Notice{ChatID: acc.ID, Lang: acc.Lang, Kind: kind, RequestID: r.ID, Args: args}
+	if kind == NoticeNewRequest {
+		n.Buttons = CadreButtons(r)
+	}
+	out := []Notice{n}
+	if m.Kind.Media() {
+		out = append(out, Notice{ChatID: acc.ID, Lang: acc.Lang, Kind: NoticeCopy, RequestID: r.ID,
+			Copy: &CopyRef{FromChatID: m.ChatID, MessageID: m.MessageID}})
+	}
+	return out, nil
+}
+
+// cadreMessage routes a cadre's Telegram reply to the household.
+func (s *Service) cadreMessage(ctx context.Context, m Message, a Account, lang string) error {
+	if m.ReplyTo == 0 {
+		return s.reply(ctx, m, lang, NoticeNoRoute, nil)
+	}
+	id, err := s.Store.Linked(ctx, m.ChatID, m.ReplyTo)
+	if isNotFound(err) {
+		return s.reply(ctx, m, lang, NoticeNoRoute, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("route cadre reply: %w", err)
+	}
+	r, err := s.Store.Request(ctx, id)
+	if err != nil {
+		return fmt.Errorf("route cadre reply: %w", err)
+	}
+	c, err := s.Store.Cadre(ctx, a.Ref)
+	if err != nil {
+		return fmt.Errorf("route cadre reply: %w", err)
+	}
+	if !CanAct(c, r) {
+		return s.reply(ctx, m, lang, NoticeForbidden, nil)
+	}
+	if r.State.Type() == TypeClosed {
+		return s.reply(ctx, m, lang, NoticeRequestClosed, noArgs(r.ID))
+	}
+	return s.answer(ctx, m, c, r, lang)
+}
+
+// answer sends a cadre's reply to every account of the household; the first
+// answer is the request's first response.
+func (s *Service) answer(ctx context.Context, m Message, c Cadre, r Request, lang string) error {
+	now := s.Clock.Now()
+	next := r
+	if r.FirstResponseAt.IsZero() {
+		next.FirstResponseAt = now
+	}
+	if r.State == StateReceived {
+		next.State = StateResponded
+	}
+	args := map[string]string{"no": strconv.FormatInt(r.ID, 10), "cadre": c.Name, "text": m.Text, "kind": string(m.Kind)}
+	notices, err := s.toHousehold(ctx, r, NoticeCadreReply, args, &m)
+	if err != nil {
+		return err
+	}
+	notices = append(notices, Notice{ChatID: m.ChatID, Lang: lang, Kind: NoticeReplySent, RequestID: r.ID, Args: noArgs(r.ID)})
+	ev := Event{At: now, Actor: actorCadre(c.ID), Action: ActReply, From: r.State, To: next.State, Msg: ref(m)}
+	return s.apply(ctx, Change{Prev: &r, Request: next, Event: ev, Notices: notices, Guard: guard(m.UpdateID, "req")})
+}
+
+// toHousehold builds one notice (and a media copy, when m carries media) for
+// every account bound to the request's household.
+func (s *Service) toHousehold(ctx context.Context, r Request, kind NoticeKind, args map[string]string, m *Message) ([]Notice, error) {
+	accs, err := s.Store.HouseholdAccounts(ctx, r.HouseholdID)
+	if err != nil {
+		return nil, fmt.Errorf("household accounts: %w", err)
+	}
+	var out []Notice
+	for _, acc := range accs {
+		out = append(out, Notice{ChatID: acc.ID, Lang: acc.Lang, Kind: kind, RequestID: r.ID, Args: args})
+		if m != nil && m.Kind.Media() {
+			out = append(out, Notice{ChatID: acc.ID, Lang: acc.Lang, Kind: NoticeCopy, RequestID: r.ID,
+				Copy: &CopyRef{FromChatID: m.ChatID, MessageID: m.MessageID}})
+		}
+	}
+	return out, nil
+}
+
+func ref(m Message) *MsgRef {
+	return &MsgRef{ChatID: m.ChatID, MessageID: m.MessageID, Kind: m.Kind, Text: m.Text}
+}
+
+func noArgs(id int64) map[string]string { return map[string]string{"no": strconv.FormatInt(id, 10)} }
+
+func actorHousehold(id string) string { return "household:" + id }
+func actorCadre(id string) string     { return "cadre:" + id }

@@ -1,0 +1,96 @@
+package flows
+
+// NoticeKind names a message the bot sends; the transport renders each kind
+// from its message catalog in the recipient's language.
+type NoticeKind string
+
+// Notice kinds. The Args each kind uses are listed beside it.
+const (
+	NoticeStranger         NoticeKind = "stranger"          // how to get a card
+	NoticeHelp             NoticeKind = "help"              // role: household|cadre|leader
+	NoticeBadCode          NoticeKind = "bad_code"          // unknown or rotated code
+	NoticeCardFull         NoticeKind = "card_full"         // max
+	NoticeInviteUsed       NoticeKind = "invite_used"       // a cadre invite already bound
+	NoticeBoundOther       NoticeKind = "bound_other"       // the account is bound to someone else
+	NoticeHouseholdCard    NoticeKind = "household_card"    // household, village, cadre, unit, phone
+	NoticeCadreWelcome     NoticeKind = "cadre_welcome"     // name, unit, role
+	NoticeRequestAck       NoticeKind = "request_ack"       // no
+	NoticeFollowupAck      NoticeKind = "followup_ack"      // no (button: new request)
+	NoticeNewRequest       NoticeKind = "new_request"       // no, household, village, text, kind (buttons)
+	NoticeFollowup         NoticeKind = "followup"          // no, household, village, text, kind
+	NoticeCopy             NoticeKind = "copy"              // Copy set; no text of its own
+	NoticeCadreReply       NoticeKind = "cadre_reply"       // no, cadre, text, kind
+	NoticeReplySent        NoticeKind = "reply_sent"        // no: to the cadre, that the answer went out
+	NoticeContacted        NoticeKind = "contacted"         // no, cadre: to the household
+	NoticeSolved           NoticeKind = "solved"            // no, cadre: to the household
+	NoticeDeadlineSet      NoticeKind = "deadline_set"      // no, cadre, deadline: to the household
+	NoticeResolved         NoticeKind = "resolved"          // no, cadre, note: to the household
+	NoticeNewCadre         NoticeKind = "new_cadre"         // cadre, unit, phone: the household was moved
+	NoticeMyRequests       NoticeKind = "my_requests"       // List
+	NoticeTimeline         NoticeKind = "timeline"          // no; List (one line per event)
+	NoticeOpenRequests     NoticeKind = "open_requests"     // List
+	NoticeUnitOverview     NoticeKind = "unit_overview"     // unit; List (one line per cadre)
+	NoticeNoRoute          NoticeKind = "no_route"          // a cadre wrote without replying to a request
+	NoticeForbidden        NoticeKind = "forbidden"         // not yours to do
+	NoticeUnsupported      NoticeKind = "unsupported"       // stickers and the like
+	NoticeLangSet          NoticeKind = "lang_set"          // the language was changed
+	NoticeRequestClosed    NoticeKind = "request_closed"    // no: a reply to a closed request
+	NoticeCadreUnreachable NoticeKind = "cadre_unreachable" // no: to the household
+)
+
+// Action is what a button or command does to a request.
+type Action string
+
+// Actions. Their short names travel in callback data, so keep them short.
+const (
+	ActCreate   Action = "new" // a household asked (also: split a follow-up off)
+	ActFollowup Action = "fu"  // a household added to a request
+	ActReply    Action = "re"  // a cadre answered
+	ActContact  Action = "ct"  // a cadre marked first contact
+	ActSolve    Action = "ss"  // solved on the spot (立行立改)
+	ActDeadline Action = "dl"  // set or move a deadline; Arg: days
+	ActResolve  Action = "rs"  // the cadre says done
+	ActReassign Action = "mv"  // the roster moved the household
+	ActSplit    Action = "sp"  // a household splits a follow-up into a new request; Arg: event index
+	ActTimeline Action = "tl"  // show the timeline (no change)
+)
+
+// Button is a button under a notice: an action on a request.
+type Button struct {
+	Action    Action
+	RequestID int64
+	Arg       string
+}
+
+// CopyRef asks the transport to copy a message (media) instead of writing text.
+type CopyRef struct {
+	FromChatID int64
+	MessageID  int
+}
+
+// ListItem is one line of a list notice.
+type ListItem struct {
+	RequestID int64
+	State     State
+	Summary   string
+	Deadline  string // formatted date, "" if none
+	Late      bool
+	Who       string // household (for cadres) or cadre name (for overviews)
+	Village   string
+	Open      int // counts, for overview lines
+	LateCount int
+}
+
+// Notice is one message to send to one chat. Notices are queued in the
+// store's outbox in the same atomic step as the change that caused them.
+type Notice struct {
+	ChatID    int64
+	Lang      string
+	Kind      NoticeKind
+	RequestID int64             // links the sent message to a request, so replies route
+	Args      map[string]string `json:",omitempty"`
+	List      []ListItem        `json:",omitempty"`
+	Buttons   [][]Button        `json:",omitempty"`
+	Copy      *CopyRef          `json:",omitempty"`
+	Silent    bool              `json:",omitempty"`
+}

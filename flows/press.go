@@ -1,0 +1,168 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Press is a button pressed under a message.
+type Press struct {
+	UpdateID  int64
+	AccountID int64
+	ChatID    int64
+	MessageID int // the message the button is under
+	Lang      string
+	Button    Button
+}
+
+// Toast is the short answer shown to the presser of a button.
+type Toast string
+
+// Toasts.
+const (
+	ToastDone      Toast = "done"
+	ToastForbidden Toast = "forbidden"
+	ToastInvalid   Toast = "invalid" // not possible in the request's state
+	ToastGone      Toast = "gone"    // no such request
+	ToastError     Toast = "error"
+)
+
+// PressResult tells the transport how to answer a press.
+type PressResult struct {
+	Toast Toast
+	Lang  string
+	// Buttons, when Edit is set, replace the buttons under the pressed message.
+	Buttons [][]Button
+	Edit    bool
+}
+
+// Press handles a button. The button's data is untrusted: the request and
+// the presser's right to act on it are checked again here.
+func (s *Service) Press(ctx context.Context, p Press) (PressResult, error) {
+	res := PressResult{Toast: ToastForbidden, Lang: s.Lang(p.Lang)}
+	a, ok, err := s.account(ctx, p.AccountID)
+	if err != nil || !ok {
+		return res, err
+	}
+	res.Lang = s.langOf(a, p.Lang)
+	err = retry(func() error {
+		var err error
+		res.Toast, res.Buttons, res.Edit, err = s.press(ctx, p, a, res.Lang)
+		return err
+	})
+	if err != nil {
+		res.Toast = ToastError
+	}
+	return res, err
+}
+
+// press does one attempt of Press.
+func (s *Service) press(ctx context.Context, p Press, a Account, lang string) (Toast, [][]Button, bool, error) {
+	r, err := s.Store.Request(ctx, p.Button.RequestID)
+	if isNotFound(err) {
+		return ToastGone, nil, false, nil
+	}
+	if err != nil {
+		return ToastError, nil, false, fmt.Errorf("press: %w", err)
+	}
+	if a.Kind == AccountHousehold {
+		return s.householdPress(ctx, p, a, r, lang)
+	}
+	c, err := s.Store.Cadre(ctx, a.Ref)
+	if err != nil {
+		return ToastError, nil, false, fmt.Errorf("press: %w", err)
+	}
+	if !CanAct(c, r) {
+		return ToastForbidden, nil, false, nil
+	}
+	if p.Button.Action == ActTimeline {
+		return ToastDone, nil, false, s.sendTimeline(ctx, p, r, lang)
+	}
+	next, err := Transition(r, p.Button.Action, p.Button.Arg, s.Clock.Now(), s.Settings.Location)
+	if ErrorCode(err) == EINVALID {
+		return ToastInvalid, CadreButtons(r), true, nil
+	}
+	if err != nil {
+		return ToastError, nil, false, err
+	}
+	if err := s.applyCadreAction(ctx, p, c, r, next); err != nil {
+		return ToastError, nil, false, err
+	}
+	return ToastDone, CadreButtons(next), true, nil
+}
+
+// applyCadreAction stores a cadre's state change and tells the household.
+func (s *Service) applyCadreAction(ctx context.Context, p Press, c Cadre, r, next Request) error {
+	kinds := map[Action]NoticeKind{ActContact: NoticeContacted, ActSolve: NoticeSolved, ActDeadline: NoticeDeadlineSet, ActResolve: NoticeResolved}
+	args := map[string]string{"no": strconv.FormatInt(r.ID, 10), "cadre": c.Name, "phone": c.Phone}
+	if !next.Deadline.IsZero() {
+		args["deadline"] = next.Deadline.In(s.location()).Format("2006-01-02")
+	}
+	notices, err := s.toHousehold(ctx, next, kinds[p.Button.Action], args, nil)
+	if err != nil {
+		return err
+	}
+	ev := Event{At: s.Clock.Now(), Actor: actorCadre(c.ID), Action: p.Button.Action, From: r.State, To: next.State, Note: p.Button.Arg}
+	return s.apply(ctx, Change{Prev: &r, Request: next, Event: ev, Notices: notices, Guard: guard(p.UpdateID, "press")})
+}
+
+// householdPress handles a household's buttons: splitting a follow-up off
+// into a request of its own.
+func (s *Service) householdPress(ctx context.Context, p Press, a Account, r Request, lang string) (Toast, [][]Button, bool, error) {
+	if r.HouseholdID != a.Ref || p.Button.Action != ActSplit {
+		return ToastForbidden, nil, false, nil
+	}
+	msgID, err := strconv.Atoi(p.Button.Arg)
+	if err != nil {
+		return ToastInvalid, nil, false, nil
+	}
+	events, err := s.Store.Timeline(ctx, r.ID)
+	if err != nil {
+		return ToastError, nil, false, fmt.Errorf("split: %w", err)
+	}
+	for _, ev := range events {
+		if ev.Action == ActFollowup && ev.Msg != nil && ev.Msg.ChatID == p.ChatID && ev.Msg.MessageID == msgID {
+			return s.split(ctx, p, a, *ev.Msg, lang)
+		}
+	}
+	return ToastInvalid, nil, true, nil
+}
+
+// split makes a new request of a follow-up message.
+func (s *Service) split(ctx context.Context, p Press, a Account, ref MsgRef, lang string) (Toast, [][]Button, bool, error) {
+	h, err := s.Store.Household(ctx, a.Ref)
+	if err != nil {
+		return ToastError, nil, false, fmt.Errorf("split: %w", err)
+	}
+	m := Message{UpdateID: p.UpdateID, AccountID: a.ID, ChatID: ref.ChatID, MessageID: ref.MessageID, Kind: ref.Kind, Text: ref.Text}
+	if err := s.create(ctx, m, h, lang); err != nil {
+		return ToastError, nil, false, err
+	}
+	return ToastDone, nil, true, nil
+}
+
+// sendTimeline sends a request's timeline to the presser.
+func (s *Service) sendTimeline(ctx context.Context, p Press, r Request, lang string) error {
+	events, err := s.Store.Timeline(ctx, r.ID)
+	if err != nil {
+		return fmt.Errorf("timeline: %w", err)
+	}
+	items := make([]ListItem, 0, len(events))
+	for _, ev := range events {
+		items = append(items, ListItem{
+			RequestID: r.ID, State: ev.To, Who: ev.Actor, Summary: string(ev.Action),
+			Deadline: ev.At.In(s.location()).Format("01-02 15:04"),
+		})
+	}
+	n := Notice{ChatID: p.ChatID, Lang: lang, Kind: NoticeTimeline, RequestID: r.ID, Args: noArgs(r.ID), List: items}
+	return s.enqueue(ctx, guard(p.UpdateID, "timeline"), n)
+}
+
+func (s *Service) location() *time.Location {
+	if s.Settings.Location == nil {
+		return time.UTC
+	}
+	return s.Settings.Location
+}

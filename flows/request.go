@@ -1,0 +1,100 @@
+package flows
+
+import (
+	"time"
+)
+
+// State is where a request stands in its lifecycle.
+type State string
+
+// Request states, in lifecycle order.
+const (
+	StateReceived  State = "received"  // the household asked; no cadre contact yet
+	StateResponded State = "responded" // the cadre made first contact
+	StatePromised  State = "promised"  // the cadre committed to a deadline the household sees
+	StateResolved  State = "resolved"  // the cadre says it is done; awaiting the household's verdict
+	StateClosed    State = "closed"    // the household gave a verdict, or the wait ran out
+)
+
+// StateType groups states so that counting (lists, the digest) does not
+// depend on the individual states: new states only need a type.
+type StateType string
+
+// State types.
+const (
+	TypeOpen     StateType = "open"
+	TypeResolved StateType = "resolved"
+	TypeClosed   StateType = "closed"
+)
+
+var stateTypes = map[State]StateType{
+	StateReceived:  TypeOpen,
+	StateResponded: TypeOpen,
+	StatePromised:  TypeOpen,
+	StateResolved:  TypeResolved,
+	StateClosed:    TypeClosed,
+}
+
+// Type returns the state's type; unknown states count as open so that a
+// request is never silently dropped from the lists.
+func (s State) Type() StateType {
+	if t, ok := stateTypes[s]; ok {
+		return t
+	}
+	return TypeOpen
+}
+
+// Valid reports whether s is a known state.
+func (s State) Valid() bool { _, ok := stateTypes[s]; return ok }
+
+// Request is one thing a household asked for, reported or suggested.
+type Request struct {
+	ID          int64
+	HouseholdID string
+	CadreID     string
+	Unit        string
+	Village     string
+	State       State
+	Category    string
+	Summary     string // the first words of the request, for lists and digests
+	Kind        MsgKind
+
+	CreatedAt       time.Time
+	FirstResponseAt time.Time
+	Deadline        time.Time
+	ResolvedAt      time.Time
+	ClosedAt        time.Time
+
+	// Version increases with every stored change; the store refuses a change
+	// made from a stale copy (optimistic concurrency).
+	Version int64
+}
+
+// Open reports whether the request still waits for the cadre.
+func (r Request) Open() bool { return r.State.Type() == TypeOpen }
+
+// Late reports whether the request is open past its deadline at now.
+func (r Request) Late(now time.Time) bool {
+	return r.Open() && !r.Deadline.IsZero() && now.After(r.Deadline)
+}
+
+// Event is one entry of a request's timeline.
+type Event struct {
+	At     time.Time
+	Actor  string // "household:H1", "cadre:C1", "system"
+	Action Action
+	From   State
+	To     State
+	Note   string // a reason or a short note; may hold the household's words
+	// Msg refers to a message behind this event (a follow-up), so it can be
+	// copied again, for example when the household splits it off.
+	Msg *MsgRef `json:",omitempty"`
+}
+
+// MsgRef points at a message in a chat, with what is needed to show it again.
+type MsgRef struct {
+	ChatID    int64
+	MessageID int
+	Kind      MsgKind
+	Text      string
+}

@@ -1,0 +1,127 @@
+package flows
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Service runs Minqing's rules over a Store. The transport calls it with
+// domain values; it answers by queuing Notices in the store's outbox.
+type Service struct {
+	Store    Store
+	Clock    Clock
+	Settings Settings
+	// NewCode makes a card code; nil means 128 random bits, base64url.
+	NewCode func() string
+}
+
+// maxAttempts bounds retries of a change that lost an optimistic race.
+const maxAttempts = 5
+
+// newCode returns an unguessable card code: 128 random bits in 22 characters
+// of A-Za-z0-9_-, inside Telegram's 64-character /start payload limit.
+func newCode() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err)) // the OS has no randomness: nothing is safe
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func (s *Service) code() string {
+	if s.NewCode != nil {
+		return s.NewCode()
+	}
+	return newCode()
+}
+
+// Lang maps a client language code to a catalog language: "zh" or "en".
+func (s *Service) Lang(client string) string {
+	c := strings.ToLower(client)
+	switch {
+	case strings.HasPrefix(c, "zh"):
+		return "zh"
+	case strings.HasPrefix(c, "en"):
+		return "en"
+	case s.Settings.DefaultLang != "":
+		return s.Settings.DefaultLang
+	}
+	return "zh"
+}
+
+// guard returns the idempotency key of an update's effects; part tells apart
+// several effects of one update.
+func guard(updateID int64, part string) string {
+	if updateID == 0 {
+		return ""
+	}
+	return strconv.FormatInt(updateID, 10) + ":" + part
+}
+
+// enqueue queues notices, ignoring a duplicate guard (an update seen again).
+func (s *Service) enqueue(ctx context.Context, g string, notices ...Notice) error {
+	if len(notices) == 0 {
+		return nil
+	}
+	err := s.Store.Enqueue(ctx, g, notices)
+	if ErrorCode(err) == EDUPLICATE {
+		return nil
+	}
+	return err
+}
+
+// reply queues one notice to the chat a message came from.
+func (s *Service) reply(ctx context.Context, m Message, lang string, kind NoticeKind, args map[string]string) error {
+	return s.enqueue(ctx, guard(m.UpdateID, "reply"), Notice{ChatID: m.ChatID, Lang: lang, Kind: kind, Args: args})
+}
+
+// account returns the sender's account, or ok=false for a stranger.
+func (s *Service) account(ctx context.Context, id int64) (Account, bool, error) {
+	a, err := s.Store.Account(ctx, id)
+	if ErrorCode(err) == ENOTFOUND {
+		return Account{}, false, nil
+	}
+	if err != nil {
+		return Account{}, false, fmt.Errorf("load account: %w", err)
+	}
+	return a, true, nil
+}
+
+// langOf returns the language to answer an account in.
+func (s *Service) langOf(a Account, client string) string {
+	if a.Lang != "" {
+		return a.Lang
+	}
+	return s.Lang(client)
+}
+
+// apply stores a change, treating a duplicate guard as done.
+func (s *Service) apply(ctx context.Context, c Change) error {
+	err := s.Store.Apply(ctx, c)
+	if ErrorCode(err) == EDUPLICATE {
+		return nil
+	}
+	return err
+}
+
+// retry runs fn until it does not fail with ECONFLICT.
+func retry(fn func() error) error {
+	var err error
+	for i := 0; i < maxAttempts; i++ {
+		if err = fn(); ErrorCode(err) != ECONFLICT {
+			return err
+		}
+	}
+	return err
+}
+
+// isNotFound reports whether err is a domain ENOTFOUND.
+func isNotFound(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == ENOTFOUND
+}

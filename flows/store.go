@@ -1,0 +1,170 @@
+package flows
+
+import (
+	"context"
+	"time"
+)
+
+// AccountKind says who a bound Telegram account speaks for.
+type AccountKind string
+
+// Account kinds.
+const (
+	AccountHousehold AccountKind = "household"
+	AccountCadre     AccountKind = "cadre" // cadres and leaders
+)
+
+// Account is a messaging account bound to a household or a cadre.
+type Account struct {
+	ID   int64
+	Kind AccountKind
+	Ref  string // household or cadre id
+	Lang string // the language chosen with /lang, or the client's at binding
+}
+
+// Card is a binding code printed on a household's card or a cadre's invite.
+type Card struct {
+	Code string
+	Kind AccountKind
+	Ref  string
+}
+
+// Change is one atomic step of a request's life: its new state, the timeline
+// event that explains it, and the notices it causes. The store applies all of
+// it or none, and only if the request is still at Prev's version.
+type Change struct {
+	Prev    *Request // nil when the request is new
+	Request Request
+	Event   Event
+	Notices []Notice
+	// Guard makes the change idempotent: a change whose guard was already
+	// used returns EDUPLICATE and changes nothing. "" means no guard.
+	Guard string
+}
+
+// Store keeps Minqing's state. The store package implements it on Redis.
+// Missing things are reported with an *Error of code ENOTFOUND.
+type Store interface {
+	RosterStore
+	AccountStore
+	RequestStore
+	// Enqueue queues notices in the outbox, once per guard ("" = no guard).
+	Enqueue(ctx context.Context, guard string, notices []Notice) error
+}
+
+// Queued is a notice waiting in the outbox.
+type Queued struct {
+	ID     string // the queue's id of the entry
+	Notice Notice
+}
+
+// Outbox is the consumer side of the outbox: the sender reads notices,
+// sends them and records what it sent. Delivery is at least once; Sent
+// lets a sender skip an entry it already sent before a crash.
+type Outbox interface {
+	// Next returns up to n queued notices for consumer, waiting up to block.
+	// Entries another consumer left unfinished for longer than stale are
+	// taken over.
+	Next(ctx context.Context, consumer string, n int, block, stale time.Duration) ([]Queued, error)
+	// Sent reports whether the entry was already sent.
+	Sent(ctx context.Context, id string) (bool, error)
+	// Done records that entry q was sent as the given message ids (linking
+	// them to q's request) and removes it from the queue.
+	Done(ctx context.Context, q Queued, messageIDs []int) error
+}
+
+// Inbound is a raw update stored in the inbox.
+type Inbound struct {
+	ID       string // the queue's id of the entry
+	UpdateID int64
+	ChatID   int64 // for per-chat ordering; 0 when the update has no chat
+	Raw      []byte
+}
+
+// Inbox stores updates before they are confirmed to Telegram, and hands them
+// to workers at least once.
+type Inbox interface {
+	// Put stores an update once per update id (as a set, not "greater than
+	// last"). It reports whether the update was new.
+	Put(ctx context.Context, in Inbound) (bool, error)
+	// Take returns up to n stored updates for consumer, waiting up to block;
+	// entries left unfinished by another consumer for longer than stale are
+	// taken over.
+	Take(ctx context.Context, consumer string, n int, block, stale time.Duration) ([]Inbound, error)
+	// Finish removes a processed update.
+	Finish(ctx context.Context, id string) error
+}
+
+// RosterStore keeps cadres, households and their card codes.
+type RosterStore interface {
+	// SaveRoster replaces the roster atomically. newCodes holds the card code
+	// of every cadre and household that has none yet, keyed "cadre:ID" or
+	// "household:ID"; existing codes are kept. Households and cadres missing from r are removed from the
+	// roster lists but their requests stay.
+	SaveRoster(ctx context.Context, r Roster, newCodes map[string]string) error
+	Roster(ctx context.Context) (Roster, error)
+	Cadre(ctx context.Context, id string) (Cadre, error)
+	Cadres(ctx context.Context, ids []string) ([]Cadre, error)
+	Household(ctx context.Context, id string) (Household, error)
+	// Codes returns the card code of every household (kind household) or
+	// cadre (kind cadre), keyed by ref.
+	Codes(ctx context.Context, kind AccountKind) (map[string]string, error)
+}
+
+// AccountStore keeps the bindings of messaging accounts.
+type AccountStore interface {
+	// Bind binds account to the card with code. A household card binds up
+	// to max accounts (EFULL past that), a cadre invite exactly one. An
+	// unknown code is ENOTFOUND; an account bound to someone else ECONFLICT.
+	// Binding the same account again succeeds and changes nothing.
+	Bind(ctx context.Context, code string, account Account, max int) (Account, error)
+	Account(ctx context.Context, id int64) (Account, error)
+	SetLang(ctx context.Context, id int64, lang string) error
+	HouseholdAccounts(ctx context.Context, householdID string) ([]Account, error)
+	// CadreAccount returns the cadre's bound account (ENOTFOUND if none).
+	CadreAccount(ctx context.Context, cadreID string) (Account, error)
+}
+
+// RequestStore keeps requests, their timelines and their indexes.
+type RequestStore interface {
+	NextRequestID(ctx context.Context) (int64, error)
+	Request(ctx context.Context, id int64) (Request, error)
+	Requests(ctx context.Context, ids []int64) ([]Request, error)
+	// Apply stores c atomically (see Change).
+	Apply(ctx context.Context, c Change) error
+	Timeline(ctx context.Context, id int64) ([]Event, error)
+	// Open lists the ids of open requests of a cadre, a household, a unit
+	// or the county (scope "" with kind ScopeCounty), oldest first.
+	Open(ctx context.Context, scope Scope) ([]int64, error)
+	// Recent lists a household's latest requests, newest first.
+	Recent(ctx context.Context, householdID string, n int) ([]int64, error)
+	// Linked returns the request a sent message belongs to (ENOTFOUND if none).
+	Linked(ctx context.Context, chatID int64, messageID int) (int64, error)
+}
+
+// ScopeKind says what a Scope selects.
+type ScopeKind string
+
+// Scope kinds.
+const (
+	ScopeCadre     ScopeKind = "cadre"
+	ScopeHousehold ScopeKind = "household"
+	ScopeUnit      ScopeKind = "unit"
+	ScopeCounty    ScopeKind = "county"
+)
+
+// Scope selects a set of requests.
+type Scope struct {
+	Kind ScopeKind
+	ID   string
+}
+
+// Settings are the rules a Service runs by.
+type Settings struct {
+	MaxHouseholdAccounts int
+	FirstResponse        time.Duration
+	EscalateAfter        time.Duration
+	DefaultDeadline      time.Duration
+	Location             *time.Location
+	DefaultLang          string
+}

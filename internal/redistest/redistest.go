@@ -1,0 +1,136 @@
+// Package redistest starts real redis-server processes for tests, each on a
+// free port in its own directory, so that a test can stop and restart its
+// Redis to see how the program copes.
+package redistest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Server is a redis-server started by a test.
+type Server struct {
+	t    testing.TB
+	dir  string
+	port int
+	cmd  *exec.Cmd
+}
+
+// Start starts a redis-server on a free port and stops it when the test ends.
+// The test is skipped only when redis-server is not installed and the
+// environment variable CI is unset; in CI a missing server fails the test.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("redis-server not installed: %v", err)
+		}
+		t.Skip("redis-server not installed (apt-get install -y redis-server)")
+	}
+	s := &Server{t: t, dir: t.TempDir(), port: freePort(t)}
+	s.Restart()
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Addr returns host:port.
+func (s *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
+
+// URL returns the redis:// URL of the server.
+func (s *Server) URL() string { return "redis://" + s.Addr() + "/0" }
+
+// Client returns a new client connected to the server, closed at test end.
+func (s *Server) Client() *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr()})
+	s.t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// Restart starts the server (again), keeping its data directory (AOF on,
+// so data survives a restart as in production).
+func (s *Server) Restart() {
+	s.t.Helper()
+	cmd := exec.Command("redis-server",
+		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--dir", s.dir,
+		"--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		s.t.Fatalf("redis-server: %v", err)
+	}
+	if err := cmd.Start(); err != nil {
+		s.t.Fatalf("start redis-server: %v", err)
+	}
+	s.cmd = cmd
+	go drain(out)
+	s.waitReady()
+}
+
+func drain(r interface{ Read([]byte) (int, error) }) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+	}
+}
+
+// waitReady waits until the server answers PING.
+func (s *Server) waitReady() {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr(), MaxRetries: -1})
+	defer c.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		err := c.Ping(ctx).Err()
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("redis-server on %s did not start: %v", s.Addr(), err)
+		}
+		time.Sleep(20 * time.Millisecond) // waiting for another process to start listening
+	}
+}
+
+// Stop kills the server; Restart brings it back with its data.
+func (s *Server) Stop() {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+	s.cmd = nil
+}
+
+// Flush empties the server.
+func (s *Server) Flush() {
+	s.t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: s.Addr()})
+	defer c.Close()
+	if err := c.FlushAll(context.Background()).Err(); err != nil {
+		s.t.Fatalf("flushall: %v", err)
+	}
+}
+
+// Dir returns the server's data directory.
+func (s *Server) Dir() string { return filepath.Clean(s.dir) }
+
+func freePort(t testing.TB) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// String describes the server.
+func (s *Server) String() string { return fmt.Sprintf("redis-server %s", s.Addr()) }

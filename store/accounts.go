@@ -1,0 +1,131 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/minqing/minqing/flows"
+)
+
+// bindScript binds an account to a card, checking again that the card still
+// names the same holder (it may have been rotated since it was read).
+//
+// KEYS: 1 card, 2 account, 3 holder hash, 4 household accounts set
+// ARGV: 1 card value, 2 account id, 3 kind, 4 ref, 5 lang, 6 max accounts
+var bindScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'notfound'} end
+local kind = redis.call('HGET', KEYS[2], 'kind')
+if kind then
+  if kind == ARGV[3] and redis.call('HGET', KEYS[2], 'ref') == ARGV[4] then
+    return {'ok', redis.call('HGET', KEYS[2], 'lang') or ''}
+  end
+  return {'conflict'}
+end
+if ARGV[3] == 'household' then
+  if redis.call('SCARD', KEYS[4]) >= tonumber(ARGV[6]) then return {'full'} end
+  redis.call('SADD', KEYS[4], ARGV[2])
+else
+  local bound = redis.call('HGET', KEYS[3], 'account')
+  if bound and bound ~= '' and bound ~= ARGV[2] then return {'full'} end
+  redis.call('HSET', KEYS[3], 'account', ARGV[2])
+end
+redis.call('HSET', KEYS[2], 'kind', ARGV[3], 'ref', ARGV[4], 'lang', ARGV[5])
+return {'ok', ARGV[5]}
+`)
+
+// Bind implements flows.AccountStore.
+func (s *Store) Bind(ctx context.Context, code string, a flows.Account, max int) (flows.Account, error) {
+	v, err := s.rdb.Get(ctx, s.k.card(code)).Result()
+	if err != nil {
+		return a, notFound(err, "card")
+	}
+	kind, ref, ok := splitRef(v)
+	if !ok {
+		return a, flows.Errorf(flows.ENOTFOUND, "card not found")
+	}
+	holder, set := s.k.cadre(ref), s.k.hhAccounts(ref)
+	if kind == flows.AccountHousehold {
+		holder = s.k.household(ref)
+	}
+	res, err := bindScript.Run(ctx, s.rdb, []string{s.k.card(code), s.k.account(a.ID), holder, set},
+		v, a.ID, string(kind), ref, a.Lang, max).StringSlice()
+	if err != nil {
+		return a, fmt.Errorf("bind: %w", err)
+	}
+	switch res[0] {
+	case "ok":
+		a.Kind, a.Ref, a.Lang = kind, ref, res[1]
+		return a, nil
+	case "full":
+		a.Kind = kind
+		return a, flows.Errorf(flows.EFULL, "card has bound all its accounts")
+	case "conflict":
+		return a, flows.Errorf(flows.ECONFLICT, "account bound to someone else")
+	}
+	return a, flows.Errorf(flows.ENOTFOUND, "card not found")
+}
+
+// Account implements flows.AccountStore.
+func (s *Store) Account(ctx context.Context, id int64) (flows.Account, error) {
+	h, err := s.rdb.HGetAll(ctx, s.k.account(id)).Result()
+	if err != nil {
+		return flows.Account{}, fmt.Errorf("load account: %w", err)
+	}
+	if h["kind"] == "" {
+		return flows.Account{}, flows.Errorf(flows.ENOTFOUND, "account not found")
+	}
+	return flows.Account{ID: id, Kind: flows.AccountKind(h["kind"]), Ref: h["ref"], Lang: h["lang"]}, nil
+}
+
+// SetLang implements flows.AccountStore.
+func (s *Store) SetLang(ctx context.Context, id int64, lang string) error {
+	if err := s.rdb.HSet(ctx, s.k.account(id), "lang", lang).Err(); err != nil {
+		return fmt.Errorf("set lang: %w", err)
+	}
+	return nil
+}
+
+// HouseholdAccounts implements flows.AccountStore, in account id order.
+func (s *Store) HouseholdAccounts(ctx context.Context, householdID string) ([]flows.Account, error) {
+	ids, err := s.members(ctx, s.k.hhAccounts(householdID))
+	if err != nil {
+		return nil, err
+	}
+	cmds := make([]*redis.StringCmd, len(ids))
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			n, _ := strconv.ParseInt(id, 10, 64)
+			cmds[i] = p.HGet(ctx, s.k.account(n), "lang")
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("load household accounts: %w", err)
+	}
+	out := make([]flows.Account, 0, len(ids))
+	for i, id := range ids {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			continue
+		}
+		out = append(out, flows.Account{ID: n, Kind: flows.AccountHousehold, Ref: householdID, Lang: cmds[i].Val()})
+	}
+	return out, nil
+}
+
+// CadreAccount implements flows.AccountStore.
+func (s *Store) CadreAccount(ctx context.Context, cadreID string) (flows.Account, error) {
+	v, err := s.rdb.HGet(ctx, s.k.cadre(cadreID), "account").Result()
+	if err != nil {
+		return flows.Account{}, notFound(err, "cadre account")
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || v == "" {
+		return flows.Account{}, flows.Errorf(flows.ENOTFOUND, "cadre account not found")
+	}
+	return s.Account(ctx, id)
+}

@@ -1,0 +1,58 @@
+package store
+
+import (
+	"strconv"
+)
+
+// keys builds every Redis key Minqing uses. All keys share one prefix and
+// one hash tag ({namespace}), so a county's keys live in one cluster slot and
+// multi-key scripts are cluster-safe; a province shards by county.
+//
+//	<p>cadre:<id>           hash   name unit role phone code account
+//	<p>cadres               set    ids of the cadres on the roster
+//	<p>hh:<id>              hash   name village cadre phone address code
+//	<p>hh:<id>:accts        set    account ids bound to the household's card
+//	<p>hhs                  set    ids of the households on the roster
+//	<p>card:<code>          string "household:<id>" or "cadre:<id>"
+//	<p>acct:<id>            hash   kind ref lang
+//	<p>req:seq              string last request number
+//	<p>req:<id>             hash   v (version) d (JSON of flows.Request)
+//	<p>req:<id>:tl          list   JSON events (the timeline)
+//	<p>open:<scope>:<id>    zset   open request ids by creation (cadre, hh, unit, all)
+//	<p>reqs:hh:<id>         zset   all request ids of a household by creation
+//	<p>link:<chat>          hash   message id -> request id (reply routing)
+//	<p>guard:<g>            string set once an update's effect is applied
+//	<p>outbox               stream notices to send (group "send")
+//	<p>sent:<entry>         string an outbox entry that was sent
+//	<p>inbox                stream raw updates to process (group "work")
+//	<p>seen:<update>        string an update id already stored
+type keys struct{ p string }
+
+func newKeys(prefix, namespace string) keys { return keys{p: prefix + ":{" + namespace + "}:"} }
+
+func (k keys) cadre(id string) string      { return k.p + "cadre:" + id }
+func (k keys) cadres() string              { return k.p + "cadres" }
+func (k keys) household(id string) string  { return k.p + "hh:" + id }
+func (k keys) hhAccounts(id string) string { return k.p + "hh:" + id + ":accts" }
+func (k keys) households() string          { return k.p + "hhs" }
+func (k keys) card(code string) string     { return k.p + "card:" + code }
+func (k keys) account(id int64) string     { return k.p + "acct:" + strconv.FormatInt(id, 10) }
+func (k keys) reqSeq() string              { return k.p + "req:seq" }
+func (k keys) request(id int64) string     { return k.p + "req:" + strconv.FormatInt(id, 10) }
+func (k keys) timeline(id int64) string    { return k.p + "req:" + strconv.FormatInt(id, 10) + ":tl" }
+func (k keys) open(scope, id string) string {
+	return k.p + "open:" + scope + ":" + id
+}
+func (k keys) recent(hh string) string  { return k.p + "reqs:hh:" + hh }
+func (k keys) link(chat int64) string   { return k.p + "link:" + strconv.FormatInt(chat, 10) }
+func (k keys) guard(g string) string    { return k.p + "guard:" + g }
+func (k keys) outbox() string           { return k.p + "outbox" }
+func (k keys) sent(entry string) string { return k.p + "sent:" + entry }
+func (k keys) inbox() string            { return k.p + "inbox" }
+func (k keys) seen(update int64) string { return k.p + "seen:" + strconv.FormatInt(update, 10) }
+
+// Consumer group names of the two streams.
+const (
+	groupSend = "send"
+	groupWork = "work"
+)

@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/minqing/minqing/flows"
+)
+
+// enqueueScript queues notices once per guard.
+// KEYS: 1 guard, 2 outbox. ARGV: 1 guard TTL (0 = none), 2.. notices.
+var enqueueScript = redis.NewScript(`
+if ARGV[1] ~= '0' then
+  if redis.call('EXISTS', KEYS[1]) == 1 then return 2 end
+  redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
+end
+for i = 2, #ARGV do redis.call('XADD', KEYS[2], '*', 'n', ARGV[i]) end
+return 1
+`)
+
+// putScript stores an update once per update id.
+// KEYS: 1 seen marker, 2 inbox. ARGV: 1 TTL, 2 update id, 3 chat id, 4 raw.
+var putScript = redis.NewScript(`
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+redis.call('XADD', KEYS[2], '*', 'u', ARGV[2], 'c', ARGV[3], 'r', ARGV[4])
+return 1
+`)
+
+// Enqueue implements flows.Store.
+func (s *Store) Enqueue(ctx context.Context, guard string, notices []flows.Notice) error {
+	args := []any{s.guardTTL(guard)}
+	for _, n := range notices {
+		b, err := json.Marshal(n)
+		if err != nil {
+			return fmt.Errorf("enqueue: encode notice: %w", err)
+		}
+		args = append(args, b)
+	}
+	res, err := enqueueScript.Run(ctx, s.rdb, []string{s.k.guard(guard), s.k.outbox()}, args...).Int()
+	if err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	if res == 2 {
+		return flows.Errorf(flows.EDUPLICATE, "notices already queued")
+	}
+	return nil
+}
+
+// stream reads a consumer group: first, once per consumer, the entries it
+// left pending (after a restart); then entries idle longer than stale that
+// any consumer left behind; then new entries, waiting up to block.
+func (s *Store) stream(ctx context.Context, key, group, consumer string, n int, block, stale time.Duration) ([]redis.XMessage, error) {
+	if _, ok := s.groups.Load(key + "|" + group); !ok {
+		err := s.rdb.XGroupCreateMkStream(ctx, key, group, "0").Err()
+		if err != nil && !strings.Contains(err.Error(), "BUSYGROUP") {
+			return nil, fmt.Errorf("create group %s: %w", group, err)
+		}
+		s.groups.Store(key+"|"+group, true)
+	}
+	if _, loaded := s.groups.LoadOrStore(key+"|"+group+"|"+consumer, true); !loaded {
+		msgs, err := s.read(ctx, key, group, consumer, "0", n, -1)
+		if err != nil || len(msgs) > 0 {
+			return msgs, err
+		}
+	}
+	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: key, Group: group, Consumer: consumer, MinIdle: stale, Start: "0-0", Count: int64(n)}).Result()
+	if err != nil {
+		if strings.Contains(err.Error(), "NOGROUP") {
+			s.groups.Delete(key + "|" + group) // Redis lost its data: create it again
+		}
+		return nil, fmt.Errorf("claim %s: %w", key, err)
+	}
+	if len(msgs) > 0 {
+		return msgs, nil
+	}
+	return s.read(ctx, key, group, consumer, ">", n, block)
+}
+
+func (s *Store) read(ctx context.Context, key, group, consumer, id string, n int, block time.Duration) ([]redis.XMessage, error) {
+	res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: group, Consumer: consumer, Streams: []string{key, id}, Count: int64(n), Block: block}).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", key, err)
+	}
+	if len(res) == 0 {
+		return nil, nil
+	}
+	return res[0].Messages, nil
+}
+
+// Next implements flows.Outbox. An entry that cannot be decoded is dropped
+// from the queue, since no retry could ever send it.
+func (s *Store) Next(ctx context.Context, consumer string, n int, block, stale time.Duration) ([]flows.Queued, error) {
+	msgs, err := s.stream(ctx, s.k.outbox(), groupSend, consumer, n, block, stale)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]flows.Queued, 0, len(msgs))
+	for _, m := range msgs {
+		raw, _ := m.Values["n"].(string)
+		var no flows.Notice
+		if err := json.Unmarshal([]byte(raw), &no); err != nil {
+			s.ack(ctx, s.k.outbox(), groupSend, m.ID)
+			continue
+		}
+		out = append(out, flows.Queued{ID: m.ID, Notice: no})
+	}
+	return out, nil
+}
+
+func (s *Store) ack(ctx context.Context, key, group, id string) {
+	s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.XAck(ctx, key, group, id)
+		p.XDel(ctx, key, id)
+		return nil
+	})
+}
+
+// Sent implements flows.Outbox.
+func (s *Store) Sent(ctx context.Context, id string) (bool, error) {
+	n, err := s.rdb.Exists(ctx, s.k.sent(id)).Result()
+	if err != nil {
+		return false, fmt.Errorf("outbox sent: %w", err)
+	}
+	return n == 1, nil
+}
+
+// Done implements flows.Outbox: links, the sent marker and the removal from
+// the queue are one transaction.
+func (s *Store) Done(ctx context.Context, q flows.Queued, messageIDs []int) error {
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		if q.Notice.RequestID != 0 {
+			for _, id := range messageIDs {
+				p.HSet(ctx, s.k.link(q.Notice.ChatID), strconv.Itoa(id), q.Notice.RequestID)
+			}
+		}
+		p.Set(ctx, s.k.sent(q.ID), 1, s.SeenTTL)
+		p.XAck(ctx, s.k.outbox(), groupSend, q.ID)
+		p.XDel(ctx, s.k.outbox(), q.ID)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("outbox done: %w", err)
+	}
+	return nil
+}
+
+// Put implements flows.Inbox.
+func (s *Store) Put(ctx context.Context, in flows.Inbound) (bool, error) {
+	res, err := putScript.Run(ctx, s.rdb, []string{s.k.seen(in.UpdateID), s.k.inbox()},
+		int64(s.SeenTTL.Seconds()), in.UpdateID, in.ChatID, in.Raw).Int()
+	if err != nil {
+		return false, fmt.Errorf("inbox put: %w", err)
+	}
+	return res == 1, nil
+}
+
+// Take implements flows.Inbox.
+func (s *Store) Take(ctx context.Context, consumer string, n int, block, stale time.Duration) ([]flows.Inbound, error) {
+	msgs, err := s.stream(ctx, s.k.inbox(), groupWork, consumer, n, block, stale)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]flows.Inbound, 0, len(msgs))
+	for _, m := range msgs {
+		u, _ := m.Values["u"].(string)
+		c, _ := m.Values["c"].(string)
+		r, _ := m.Values["r"].(string)
+		uid, _ := strconv.ParseInt(u, 10, 64)
+		cid, _ := strconv.ParseInt(c, 10, 64)
+		out = append(out, flows.Inbound{ID: m.ID, UpdateID: uid, ChatID: cid, Raw: []byte(r)})
+	}
+	return out, nil
+}
+
+// Finish implements flows.Inbox.
+func (s *Store) Finish(ctx context.Context, id string) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.XAck(ctx, s.k.inbox(), groupWork, id)
+		p.XDel(ctx, s.k.inbox(), id)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("inbox finish: %w", err)
+	}
+	return nil
+}

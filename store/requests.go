@@ -1,0 +1,228 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/minqing/minqing/flows"
+)
+
+// applyScript stores a request change atomically: version check, new state,
+// timeline event, outbox notices, index updates and the idempotency guard.
+//
+// KEYS: 1 request, 2 guard, 3 timeline, 4 outbox, 5.. index zsets
+// ARGV: 1 expected version, 2 new version, 3 request JSON, 4 guard TTL
+// (seconds, 0 = no guard), 5 event JSON, 6 notice count n, 7..6+n notices,
+// then index ops: "a" key score member | "r" key member (key = KEYS index).
+var applyScript = redis.NewScript(`
+if ARGV[4] ~= '0' and redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
+local cur = redis.call('HGET', KEYS[1], 'v') or '0'
+if cur ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
+redis.call('RPUSH', KEYS[3], ARGV[5])
+local n = tonumber(ARGV[6])
+for i = 7, 6 + n do redis.call('XADD', KEYS[4], '*', 'n', ARGV[i]) end
+local i = 7 + n
+while i <= #ARGV do
+  local key = KEYS[tonumber(ARGV[i + 1])]
+  if ARGV[i] == 'a' then
+    redis.call('ZADD', key, ARGV[i + 2], ARGV[i + 3])
+    i = i + 4
+  else
+    redis.call('ZREM', key, ARGV[i + 2])
+    i = i + 3
+  end
+end
+if ARGV[4] ~= '0' then redis.call('SET', KEYS[2], '1', 'EX', ARGV[4]) end
+return 1
+`)
+
+// NextRequestID implements flows.RequestStore. A retried INCR only leaves a
+// gap in the numbering.
+func (s *Store) NextRequestID(ctx context.Context) (int64, error) {
+	id, err := s.rdb.Incr(ctx, s.k.reqSeq()).Result()
+	if err != nil {
+		return 0, fmt.Errorf("next request id: %w", err)
+	}
+	return id, nil
+}
+
+// Apply implements flows.RequestStore.
+func (s *Store) Apply(ctx context.Context, c flows.Change) error {
+	r := c.Request
+	prev := int64(0)
+	if c.Prev != nil {
+		prev = c.Prev.Version
+	}
+	r.Version = prev + 1
+	data, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("apply: encode request: %w", err)
+	}
+	ev, err := json.Marshal(c.Event)
+	if err != nil {
+		return fmt.Errorf("apply: encode event: %w", err)
+	}
+	keys := []string{s.k.request(r.ID), s.k.guard(c.Guard), s.k.timeline(r.ID), s.k.outbox()}
+	args := []any{prev, r.Version, data, s.guardTTL(c.Guard), ev, len(c.Notices)}
+	for _, n := range c.Notices {
+		b, err := json.Marshal(n)
+		if err != nil {
+			return fmt.Errorf("apply: encode notice: %w", err)
+		}
+		args = append(args, b)
+	}
+	keys, args = s.indexOps(c.Prev, r, keys, args)
+	res, err := applyScript.Run(ctx, s.rdb, keys, args...).Int()
+	if err != nil {
+		return fmt.Errorf("apply request %d: %w", r.ID, err)
+	}
+	switch res {
+	case 0:
+		return flows.Errorf(flows.ECONFLICT, "request %d changed", r.ID)
+	case 2:
+		return flows.Errorf(flows.EDUPLICATE, "change already applied")
+	}
+	return nil
+}
+
+func (s *Store) guardTTL(g string) int64 {
+	if g == "" {
+		return 0
+	}
+	return int64(s.GuardTTL.Seconds())
+}
+
+// memberships lists the index zsets a request belongs to.
+func (s *Store) memberships(r flows.Request) []string {
+	out := []string{s.k.recent(r.HouseholdID)}
+	if r.Open() {
+		out = append(out, s.k.open("cadre", r.CadreID), s.k.open("hh", r.HouseholdID),
+			s.k.open("unit", r.Unit), s.k.open("all", ""))
+	}
+	return out
+}
+
+// indexOps appends the index updates from prev to r: removal from indexes
+// it left, addition to those it is in (ZADD is idempotent).
+func (s *Store) indexOps(prev *flows.Request, r flows.Request, keys []string, args []any) ([]string, []any) {
+	now := map[string]bool{}
+	score := r.CreatedAt.UnixMilli()
+	member := strconv.FormatInt(r.ID, 10)
+	for _, k := range s.memberships(r) {
+		now[k] = true
+		keys = append(keys, k)
+		args = append(args, "a", len(keys), score, member)
+	}
+	if prev != nil {
+		for _, k := range s.memberships(*prev) {
+			if !now[k] {
+				keys = append(keys, k)
+				args = append(args, "r", len(keys), member)
+			}
+		}
+	}
+	return keys, args
+}
+
+// Request implements flows.RequestStore.
+func (s *Store) Request(ctx context.Context, id int64) (flows.Request, error) {
+	d, err := s.rdb.HGet(ctx, s.k.request(id), "d").Result()
+	if err != nil {
+		return flows.Request{}, notFound(err, "request")
+	}
+	var r flows.Request
+	if err := json.Unmarshal([]byte(d), &r); err != nil {
+		return r, fmt.Errorf("decode request %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// Requests implements flows.RequestStore; missing ids are skipped.
+func (s *Store) Requests(ctx context.Context, ids []int64) ([]flows.Request, error) {
+	cmds := make([]*redis.StringCmd, len(ids))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = p.HGet(ctx, s.k.request(id), "d")
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("load requests: %w", err)
+	}
+	out := make([]flows.Request, 0, len(ids))
+	for i, c := range cmds {
+		if c.Err() != nil {
+			continue
+		}
+		var r flows.Request
+		if err := json.Unmarshal([]byte(c.Val()), &r); err != nil {
+			return nil, fmt.Errorf("decode request %d: %w", ids[i], err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Timeline implements flows.RequestStore.
+func (s *Store) Timeline(ctx context.Context, id int64) ([]flows.Event, error) {
+	raw, err := s.rdb.LRange(ctx, s.k.timeline(id), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("load timeline: %w", err)
+	}
+	out := make([]flows.Event, 0, len(raw))
+	for _, r := range raw {
+		var ev flows.Event
+		if err := json.Unmarshal([]byte(r), &ev); err != nil {
+			return nil, fmt.Errorf("decode timeline of %d: %w", id, err)
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// Open implements flows.RequestStore.
+func (s *Store) Open(ctx context.Context, sc flows.Scope) ([]int64, error) {
+	scope := map[flows.ScopeKind]string{flows.ScopeCadre: "cadre", flows.ScopeHousehold: "hh", flows.ScopeUnit: "unit", flows.ScopeCounty: "all"}[sc.Kind]
+	if scope == "" {
+		return nil, flows.Errorf(flows.EINVALID, "unknown scope %q", sc.Kind)
+	}
+	id := sc.ID
+	if sc.Kind == flows.ScopeCounty {
+		id = ""
+	}
+	return s.ids(ctx, s.rdb.ZRange(ctx, s.k.open(scope, id), 0, -1))
+}
+
+// Recent implements flows.RequestStore.
+func (s *Store) Recent(ctx context.Context, householdID string, n int) ([]int64, error) {
+	return s.ids(ctx, s.rdb.ZRevRange(ctx, s.k.recent(householdID), 0, int64(n-1)))
+}
+
+func (s *Store) ids(_ context.Context, cmd *redis.StringSliceCmd) ([]int64, error) {
+	raw, err := cmd.Result()
+	if err != nil {
+		return nil, fmt.Errorf("load request ids: %w", err)
+	}
+	out := make([]int64, 0, len(raw))
+	for _, r := range raw {
+		if id, err := strconv.ParseInt(r, 10, 64); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// Linked implements flows.RequestStore.
+func (s *Store) Linked(ctx context.Context, chatID int64, messageID int) (int64, error) {
+	v, err := s.rdb.HGet(ctx, s.k.link(chatID), strconv.Itoa(messageID)).Int64()
+	if err != nil {
+		return 0, notFound(err, "linked message")
+	}
+	return v, nil
+}

@@ -1,0 +1,236 @@
+package store
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/minqing/minqing/flows"
+)
+
+func TestSaveRosterRoundTrip(t *testing.T) {
+	s, _ := setup(t)
+	ctx := testCtx(t)
+	r := testRoster()
+	must(t, "save", s.SaveRoster(ctx, r, testCodes()))
+
+	got, err := s.Roster(ctx)
+	must(t, "roster", err)
+	if !reflect.DeepEqual(got, r) { // the fixture is already sorted by id
+		t.Fatalf("Roster() =\n%+v\nwant\n%+v", got, r)
+	}
+	for _, c := range r.Cadres {
+		got, err := s.Cadre(ctx, c.ID)
+		must(t, "cadre "+c.ID, err)
+		if got != c {
+			t.Errorf("Cadre(%s) = %+v, want %+v", c.ID, got, c)
+		}
+	}
+	for _, h := range r.Households {
+		got, err := s.Household(ctx, h.ID)
+		must(t, "household "+h.ID, err)
+		if got != h {
+			t.Errorf("Household(%s) = %+v, want %+v", h.ID, got, h)
+		}
+	}
+
+	cadres := []struct {
+		name string
+		ids  []string
+		want []string
+	}{
+		{"none", nil, nil},
+		{"in given order", []string{"L1", "C1"}, []string{"L1", "C1"}},
+		{"unknown skipped", []string{"C2", "nope", "C1", ""}, []string{"C2", "C1"}},
+		{"only unknown", []string{"x", "y"}, nil},
+	}
+	for _, tc := range cadres {
+		got, err := s.Cadres(ctx, tc.ids)
+		must(t, "cadres", err)
+		var ids []string
+		for _, c := range got {
+			ids = append(ids, c.ID)
+		}
+		if !reflect.DeepEqual(ids, tc.want) {
+			t.Errorf("Cadres %s: %v, want %v", tc.name, ids, tc.want)
+		}
+	}
+
+	for _, tc := range []struct {
+		kind flows.AccountKind
+		want map[string]string
+	}{
+		{flows.AccountHousehold, map[string]string{"H1": "HC1", "H2": "HC2", "H3": "HC3"}},
+		{flows.AccountCadre, map[string]string{"C1": "IC1", "C2": "IC2", "L1": "IL1"}},
+	} {
+		got, err := s.Codes(ctx, tc.kind)
+		must(t, "codes", err)
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Codes(%s) = %v, want %v", tc.kind, got, tc.want)
+		}
+	}
+
+	// Card keys resolve to their holder.
+	for key, code := range testCodes() {
+		v, err := s.rdb.Get(ctx, s.k.card(code)).Result()
+		must(t, "card "+code, err)
+		if v != key {
+			t.Errorf("card %s -> %q, want %q", code, v, key)
+		}
+	}
+}
+
+func TestRosterEmpty(t *testing.T) {
+	s, _ := setup(t)
+	ctx := testCtx(t)
+	r, err := s.Roster(ctx)
+	must(t, "roster", err)
+	if len(r.Cadres) != 0 || len(r.Households) != 0 {
+		t.Errorf("empty store has roster %+v", r)
+	}
+	codes, err := s.Codes(ctx, flows.AccountHousehold)
+	must(t, "codes", err)
+	if len(codes) != 0 {
+		t.Errorf("codes %v", codes)
+	}
+	must(t, "save empty", s.SaveRoster(ctx, flows.Roster{}, nil))
+}
+
+// Re-saving keeps codes, applies new codes only to those without one,
+// updates fields, and removes missing entries from the lists.
+func TestSaveRosterResave(t *testing.T) {
+	s, _ := setup(t)
+	ctx := testCtx(t)
+	must(t, "first save", s.SaveRoster(ctx, testRoster(), testCodes()))
+
+	// The second import: H1 renamed and moved to C2, H3 gone, H4 new,
+	// C2 gone, C3 new; codes only for the new ones.
+	r := testRoster()
+	r.Households[0].Name, r.Households[0].CadreID, r.Households[0].Phone = "张三丰", "C3", ""
+	r.Households = append(r.Households[:2], flows.Household{ID: "H4", Name: "赵六", Village: "南村", CadreID: "C3"})
+	r.Cadres = []flows.Cadre{r.Cadres[0], {ID: "C3", Name: "新干部", Unit: "U1", Role: flows.RoleCadre}, r.Cadres[2]}
+	r.Cadres[0].Role, r.Cadres[0].Unit = flows.RoleLeader, "U9"
+	must(t, "second save", s.SaveRoster(ctx, r, map[string]string{"household:H4": "HC4", "cadre:C3": "IC3"}))
+
+	got, err := s.Roster(ctx)
+	must(t, "roster", err)
+	want := flows.Roster{
+		Cadres:     []flows.Cadre{r.Cadres[0], r.Cadres[1], r.Cadres[2]},
+		Households: []flows.Household{r.Households[0], r.Households[1], r.Households[2]},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Roster() =\n%+v\nwant\n%+v", got, want)
+	}
+
+	for _, tc := range []struct {
+		kind flows.AccountKind
+		want map[string]string
+	}{
+		{flows.AccountHousehold, map[string]string{"H1": "HC1", "H2": "HC2", "H4": "HC4"}},
+		{flows.AccountCadre, map[string]string{"C1": "IC1", "C3": "IC3", "L1": "IL1"}},
+	} {
+		codes, err := s.Codes(ctx, tc.kind)
+		must(t, "codes", err)
+		if !reflect.DeepEqual(codes, tc.want) {
+			t.Errorf("Codes(%s) = %v, want %v", tc.kind, codes, tc.want)
+		}
+	}
+
+	// A third save with no new codes changes no code.
+	must(t, "third save", s.SaveRoster(ctx, r, nil))
+	codes, err := s.Codes(ctx, flows.AccountHousehold)
+	must(t, "codes", err)
+	if codes["H1"] != "HC1" || codes["H4"] != "HC4" {
+		t.Errorf("codes changed by a save without new codes: %v", codes)
+	}
+
+	// Removed entries leave the lists, but their records stay readable so
+	// that their old requests can still be shown.
+	if h, err := s.Household(ctx, "H3"); err != nil || h.Name != "王五" {
+		t.Errorf("removed household H3: %+v, %v", h, err)
+	}
+	if c, err := s.Cadre(ctx, "C2"); err != nil || c.Name != "李强" {
+		t.Errorf("removed cadre C2: %+v, %v", c, err)
+	}
+}
+
+// An entry saved without a code has none in Codes until one is given.
+func TestSaveRosterWithoutCodes(t *testing.T) {
+	s, _ := setup(t)
+	ctx := testCtx(t)
+	must(t, "save", s.SaveRoster(ctx, testRoster(), map[string]string{"household:H2": "HC2", "household:ZZ": "NOPE"}))
+	codes, err := s.Codes(ctx, flows.AccountHousehold)
+	must(t, "codes", err)
+	if want := map[string]string{"H2": "HC2"}; !reflect.DeepEqual(codes, want) {
+		t.Errorf("Codes = %v, want %v (codes for ids not on the roster are ignored)", codes, want)
+	}
+	if n, _ := s.rdb.Exists(ctx, s.k.card("NOPE")).Result(); n != 0 {
+		t.Error("a code for an id not on the roster created a card")
+	}
+	cc, err := s.Codes(ctx, flows.AccountCadre)
+	must(t, "cadre codes", err)
+	if len(cc) != 0 {
+		t.Errorf("cadre codes %v", cc)
+	}
+	must(t, "save codes", s.SaveRoster(ctx, testRoster(), map[string]string{"household:H1": "HC1"}))
+	codes, err = s.Codes(ctx, flows.AccountHousehold)
+	must(t, "codes", err)
+	if want := map[string]string{"H1": "HC1", "H2": "HC2"}; !reflect.DeepEqual(codes, want) {
+		t.Errorf("Codes = %v, want %v", codes, want)
+	}
+}
+
+// flows.ImportRoster asks Codes (which lists roster members only) which
+// entries lack a code. A household removed by one import and restored by a
+// later one is therefore handed a fresh code, and SaveRoster must keep the
+// code it already has ("existing codes are kept").
+func TestSaveRosterKeepsCodeOfRestoredHousehold(t *testing.T) {
+	t.Skip("BUG: SaveRoster overwrites an existing code when newCodes names it (restored household gets a second valid card); see report")
+	s, _ := setup(t)
+	ctx := testCtx(t)
+	r := testRoster()
+	must(t, "save", s.SaveRoster(ctx, r, testCodes()))
+	without := testRoster()
+	without.Households = without.Households[:2] // H3 removed
+	must(t, "remove H3", s.SaveRoster(ctx, without, nil))
+	codes, err := s.Codes(ctx, flows.AccountHousehold)
+	must(t, "codes", err)
+	if _, ok := codes["H3"]; ok {
+		t.Fatal("removed household still listed in Codes")
+	}
+	// The import computes H3 as missing a code and sends a new one.
+	must(t, "restore H3", s.SaveRoster(ctx, r, map[string]string{"household:H3": "NEW3"}))
+	codes, err = s.Codes(ctx, flows.AccountHousehold)
+	must(t, "codes", err)
+	if codes["H3"] != "HC3" {
+		t.Errorf("restored H3 has code %q, want its printed code HC3", codes["H3"])
+	}
+	if n, _ := s.rdb.Exists(ctx, s.k.card("NEW3")).Result(); n != 0 {
+		t.Error("a second card NEW3 now binds to H3")
+	}
+}
+
+// Every lookup of something missing is ENOTFOUND, never a generic error.
+func TestNotFound(t *testing.T) {
+	s, _ := setup(t)
+	ctx := testCtx(t)
+	must(t, "save", s.SaveRoster(ctx, testRoster(), testCodes()))
+	tests := []struct {
+		name string
+		f    func() error
+	}{
+		{"Cadre", func() error { _, err := s.Cadre(ctx, "nope"); return err }},
+		{"Cadre empty id", func() error { _, err := s.Cadre(ctx, ""); return err }},
+		{"Household", func() error { _, err := s.Household(ctx, "nope"); return err }},
+		{"Household of a cadre id", func() error { _, err := s.Household(ctx, "C1"); return err }},
+		{"Account", func() error { _, err := s.Account(ctx, 424242); return err }},
+		{"CadreAccount unbound", func() error { _, err := s.CadreAccount(ctx, "C1"); return err }},
+		{"CadreAccount unknown", func() error { _, err := s.CadreAccount(ctx, "nope"); return err }},
+		{"Bind unknown code", func() error { _, err := s.Bind(ctx, "NOPE", flows.Account{ID: 1}, 2); return err }},
+		{"Bind empty code", func() error { _, err := s.Bind(ctx, "", flows.Account{ID: 1}, 2); return err }},
+		{"Request", func() error { _, err := s.Request(ctx, 99); return err }},
+		{"Linked", func() error { _, err := s.Linked(ctx, 1, 2); return err }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { wantCode(t, tc.name, tc.f(), flows.ENOTFOUND) })
+	}
+}
