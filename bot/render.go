@@ -34,7 +34,7 @@ func NewRenderer(defaultLang string) (*Renderer, error) {
 	r := &Renderer{tpl: map[string]*template.Template{}, defaultLang: defaultLang}
 	for lang, entries := range catalog {
 		for key, src := range entries {
-			t, err := template.New(key).Funcs(r.funcs(lang)).Parse(src)
+			t, err := template.New(key).Option("missingkey=zero").Funcs(r.funcs(lang)).Parse(src)
 			if err != nil {
 				return nil, fmt.Errorf("catalog %s/%s: %w", lang, key, err)
 			}

@@ -14,6 +14,9 @@ import (
 // person blocked the bot or never started it).
 type Unreachable func(ctx context.Context, chatID int64, n flows.Notice)
 
+// sendTimeout bounds one call to Telegram.
+const sendTimeout = 30 * time.Second
+
 // sender drains the outbox: it renders each notice, sends it within
 // Telegram's limits, and records the sent message ids (which links them to
 // their request for reply routing) before removing the entry.
@@ -52,8 +55,14 @@ func (s *sender) deliver(ctx context.Context, q flows.Queued) {
 	}
 	backoff := newBackoff(200*time.Millisecond, 30*time.Second)
 	for ctx.Err() == nil {
-		s.limit.wait(ctx, q.Notice.ChatID)
-		ids, err := s.send(ctx, q.Notice)
+		if !s.limit.wait(ctx, q.Notice.ChatID) {
+			return
+		}
+		// A send once started is finished even when ctx ends (shutdown), so
+		// that a message Telegram accepted is recorded and not sent again.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+		ids, err := s.send(sctx, q.Notice)
+		cancel()
 		if err == nil {
 			s.done(ctx, q, ids)
 			return
@@ -149,18 +158,19 @@ func newLimiter(global, perChat float64, burst int) *limiter {
 	}
 }
 
-// wait blocks until a send to chat is allowed, then books it.
-func (l *limiter) wait(ctx context.Context, chat int64) {
+// wait blocks until a send to chat is allowed, then books it; false if
+// ctx ended first.
+func (l *limiter) wait(ctx context.Context, chat int64) bool {
 	for {
 		d := l.reserve(chat)
 		if d <= 0 {
-			return
+			return true
 		}
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return
+			return false
 		case <-t.C:
 		}
 	}

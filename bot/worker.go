@@ -82,7 +82,10 @@ func (w *Workers) work(ctx context.Context, in flows.Inbound) {
 		if ctx.Err() != nil {
 			return
 		}
-		err := w.safeHandle(ctx, in)
+		// A handler once started runs to its end even during shutdown.
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		err := w.safeHandle(hctx, in)
+		cancel()
 		if err == nil || attempt >= w.Attempts {
 			if err != nil {
 				w.Log.Error("update dropped after retries", "update", in.UpdateID, "err", err)

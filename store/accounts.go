@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/redis/go-redis/v9"
@@ -91,15 +92,21 @@ func (s *Store) SetLang(ctx context.Context, id int64, lang string) error {
 
 // HouseholdAccounts implements flows.AccountStore, in account id order.
 func (s *Store) HouseholdAccounts(ctx context.Context, householdID string) ([]flows.Account, error) {
-	ids, err := s.members(ctx, s.k.hhAccounts(householdID))
+	raw, err := s.members(ctx, s.k.hhAccounts(householdID))
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]int64, 0, len(raw))
+	for _, r := range raw {
+		if n, err := strconv.ParseInt(r, 10, 64); err == nil {
+			ids = append(ids, n)
+		}
+	}
+	slices.Sort(ids)
 	cmds := make([]*redis.StringCmd, len(ids))
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, id := range ids {
-			n, _ := strconv.ParseInt(id, 10, 64)
-			cmds[i] = p.HGet(ctx, s.k.account(n), "lang")
+			cmds[i] = p.HGet(ctx, s.k.account(id), "lang")
 		}
 		return nil
 	})
@@ -108,11 +115,7 @@ func (s *Store) HouseholdAccounts(ctx context.Context, householdID string) ([]fl
 	}
 	out := make([]flows.Account, 0, len(ids))
 	for i, id := range ids {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil {
-			continue
-		}
-		out = append(out, flows.Account{ID: n, Kind: flows.AccountHousehold, Ref: householdID, Lang: cmds[i].Val()})
+		out = append(out, flows.Account{ID: id, Kind: flows.AccountHousehold, Ref: householdID, Lang: cmds[i].Val()})
 	}
 	return out, nil
 }

@@ -284,7 +284,6 @@ func TestNextRestartSameConsumer(t *testing.T) {
 // Next with block 0 must not hang ("waiting up to block"); go-redis sends
 // BLOCK 0, which Redis reads as "wait forever".
 func TestNextBlockZero(t *testing.T) {
-	t.Skip("BUG: Next/Take with block < 1ms send XREADGROUP BLOCK 0 and wait forever; see report")
 	s, _ := setup(t)
 	done := make(chan error, 1)
 	go func() {

@@ -64,11 +64,21 @@ func (s *Store) stream(ctx context.Context, key, group, consumer string, n int, 
 		}
 		s.groups.Store(key+"|"+group, true)
 	}
-	if _, loaded := s.groups.LoadOrStore(key+"|"+group+"|"+consumer, true); !loaded {
-		msgs, err := s.read(ctx, key, group, consumer, "0", n, -1)
-		if err != nil || len(msgs) > 0 {
-			return msgs, err
+	// After a restart, take back what this consumer left pending, page by
+	// page from a cursor (so nothing in hand is handed out twice); new
+	// entries come after, in order.
+	mine := key + "|" + group + "|" + consumer
+	cursor, _ := s.groups.LoadOrStore(mine, "0")
+	if c := cursor.(string); c != "" {
+		msgs, err := s.read(ctx, key, group, consumer, c, n, -1)
+		if err != nil {
+			return nil, err
 		}
+		if len(msgs) > 0 {
+			s.groups.Store(mine, msgs[len(msgs)-1].ID)
+			return msgs, nil
+		}
+		s.groups.Store(mine, "")
 	}
 	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: key, Group: group, Consumer: consumer, MinIdle: stale, Start: "0-0", Count: int64(n)}).Result()
 	if err != nil {
@@ -80,6 +90,9 @@ func (s *Store) stream(ctx context.Context, key, group, consumer string, n int, 
 	if len(msgs) > 0 {
 		return msgs, nil
 	}
+	if block < time.Millisecond {
+		block = -1 // BLOCK 0 would wait forever
+	}
 	return s.read(ctx, key, group, consumer, ">", n, block)
 }
 
@@ -89,6 +102,9 @@ func (s *Store) read(ctx context.Context, key, group, consumer, id string, n int
 		return nil, nil
 	}
 	if err != nil {
+		if strings.Contains(err.Error(), "NOGROUP") {
+			s.groups.Delete(key + "|" + group) // Redis lost its data: create it again
+		}
 		return nil, fmt.Errorf("read %s: %w", key, err)
 	}
 	if len(res) == 0 {

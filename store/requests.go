@@ -201,6 +201,9 @@ func (s *Store) Open(ctx context.Context, sc flows.Scope) ([]int64, error) {
 
 // Recent implements flows.RequestStore.
 func (s *Store) Recent(ctx context.Context, householdID string, n int) ([]int64, error) {
+	if n <= 0 {
+		return nil, nil
+	}
 	return s.ids(ctx, s.rdb.ZRevRange(ctx, s.k.recent(householdID), 0, int64(n-1)))
 }
 

@@ -343,7 +343,6 @@ func TestRequestsAndRecent(t *testing.T) {
 
 // Recent(hh, 0) must not return the whole history.
 func TestRecentZero(t *testing.T) {
-	t.Skip("BUG: Recent(hh, n<=0) returns every request (ZREVRANGE 0 -1); see report")
 	s, _ := setup(t)
 	ctx := testCtx(t)
 	must(t, "apply", s.Apply(ctx, flows.Change{Request: newRequest(1, "H1", "C1", "U1", t0)}))

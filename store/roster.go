@@ -38,9 +38,14 @@ func (s *Store) saveCode(ctx context.Context, p redis.Pipeliner, key string, kin
 	if !ok {
 		return
 	}
-	p.HSet(ctx, key, "code", code)
-	p.Set(ctx, s.k.card(code), string(kind)+":"+id, 0)
+	// A code is only ever set once: a holder that left the roster and came
+	// back keeps the card it had.
+	p.Eval(ctx, setCodeScript, []string{key, s.k.card(code)}, code, string(kind)+":"+id)
 }
+
+// setCodeScript gives a holder a code unless it has one.
+// KEYS: 1 holder hash, 2 card key. ARGV: 1 code, 2 "kind:id".
+const setCodeScript = `if redis.call('HSETNX', KEYS[1], 'code', ARGV[1]) == 1 then redis.call('SET', KEYS[2], ARGV[2]) end return 1`
 
 // Roster implements flows.RosterStore.
 func (s *Store) Roster(ctx context.Context) (flows.Roster, error) {

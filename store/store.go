@@ -44,20 +44,28 @@ type Options struct {
 
 // Open connects to Redis and checks that it answers.
 func Open(ctx context.Context, o Options) (*Store, error) {
-	uo := &redis.UniversalOptions{Addrs: o.Addrs, MasterName: o.MasterName}
-	if len(o.Addrs) == 0 {
-		po, err := redis.ParseURL(o.URL)
-		if err != nil {
-			return nil, fmt.Errorf("redis url: %w", err)
-		}
-		uo = &redis.UniversalOptions{Addrs: []string{po.Addr}, Username: po.Username, Password: po.Password, DB: po.DB, TLSConfig: po.TLSConfig}
+	url := o.URL
+	if url == "" && len(o.Addrs) > 0 {
+		url = "redis://" // credentials and database default
 	}
-	rdb := redis.NewUniversalClient(uo)
+	po, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("redis url: %w", err)
+	}
+	var rdb redis.UniversalClient = redis.NewClient(po)
+	addrs := []string{po.Addr}
+	if len(o.Addrs) > 0 {
+		// Sentinel (with a master name) or Cluster; the URL's credentials,
+		// database and TLS still apply.
+		addrs = o.Addrs
+		rdb = redis.NewUniversalClient(&redis.UniversalOptions{Addrs: o.Addrs, MasterName: o.MasterName,
+			Username: po.Username, Password: po.Password, DB: po.DB, TLSConfig: po.TLSConfig})
+	}
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := rdb.Ping(pctx).Err(); err != nil {
 		_ = rdb.Close()
-		return nil, fmt.Errorf("redis at %v: %w", uo.Addrs, err)
+		return nil, fmt.Errorf("redis at %v: %w", addrs, err)
 	}
 	return New(rdb, o.Prefix, o.Namespace), nil
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/minqing/minqing/flows"
 )
 
@@ -100,6 +102,23 @@ func TestOpenCallerDeadline(t *testing.T) {
 	}
 	if took := time.Since(start); took > 3*time.Second {
 		t.Fatalf("Open ignored the caller's deadline: took %v", took)
+	}
+}
+
+// Options in the URL's query (pool size, timeouts, client name) reach the
+// client, as they do with redis.ParseURL.
+func TestOpenURLOptions(t *testing.T) {
+	srv := newServer(t)
+	s, err := Open(testCtx(t), Options{URL: srv.URL() + "?pool_size=3&client_name=minqing&dial_timeout=1s"})
+	must(t, "open", err)
+	defer s.Close()
+	c, ok := s.Client().(*redis.Client)
+	if !ok {
+		t.Fatalf("client %T", s.Client())
+	}
+	o := c.Options()
+	if o.PoolSize != 3 || o.ClientName != "minqing" || o.DialTimeout != time.Second {
+		t.Errorf("pool size %d, client name %q, dial timeout %v", o.PoolSize, o.ClientName, o.DialTimeout)
 	}
 }
 

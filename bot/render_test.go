@@ -1,0 +1,132 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/minqing/minqing/flows"
+)
+
+func TestCatalogComplete(t *testing.T) {
+	for key := range catalog["zh"] {
+		if _, ok := catalog["en"][key]; !ok {
+			t.Errorf("en lacks %q", key)
+		}
+	}
+	for key := range catalog["en"] {
+		if _, ok := catalog["zh"][key]; !ok {
+			t.Errorf("zh lacks %q", key)
+		}
+	}
+	r, err := NewRenderer("zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := []flows.NoticeKind{flows.NoticeStranger, flows.NoticeBadCode, flows.NoticeCardFull, flows.NoticeInviteUsed,
+		flows.NoticeBoundOther, flows.NoticeHouseholdCard, flows.NoticeCadreWelcome, flows.NoticeRequestAck,
+		flows.NoticeFollowupAck, flows.NoticeNewRequest, flows.NoticeFollowup, flows.NoticeCadreReply, flows.NoticeReplySent,
+		flows.NoticeContacted, flows.NoticeSolved, flows.NoticeDeadlineSet, flows.NoticeResolved, flows.NoticeNewCadre,
+		flows.NoticeMyRequests, flows.NoticeOpenRequests, flows.NoticeUnitOverview, flows.NoticeTimeline, flows.NoticeNoRoute,
+		flows.NoticeForbidden, flows.NoticeUnsupported, flows.NoticeLangSet, flows.NoticeRequestClosed}
+	for _, lang := range []string{"zh", "en"} {
+		for _, k := range kinds {
+			out := r.Render(flows.Notice{Lang: lang, Kind: k, Args: map[string]string{"no": "1"}})
+			if len(out.Texts) == 0 || strings.TrimSpace(out.Texts[0]) == "" {
+				t.Errorf("%s/%s renders empty", lang, k)
+			}
+		}
+		for _, role := range []string{"household", "cadre", "leader"} {
+			if out := r.Render(flows.Notice{Lang: lang, Kind: flows.NoticeHelp, Args: map[string]string{"role": role}}); out.Texts[0] == "" {
+				t.Errorf("%s help for %s empty", lang, role)
+			}
+		}
+	}
+}
+
+func TestRenderEscapesUserText(t *testing.T) {
+	r, _ := NewRenderer("zh")
+	out := r.Render(flows.Notice{Lang: "zh", Kind: flows.NoticeNewRequest, Args: map[string]string{
+		"no": "3", "household": "<i>王</i>", "village": "a&b", "text": `<a href="http://x">点我</a> <b>`, "kind": "text"}})
+	text := out.Texts[0]
+	for _, bad := range []string{"<i>", "<a href", "<b>点"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("unescaped %q in %s", bad, text)
+		}
+	}
+	for _, want := range []string{"&lt;i&gt;王&lt;/i&gt;", "a&amp;b", "&lt;a href=&#34;http://x&#34;&gt;"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("want %q in %s", want, text)
+		}
+	}
+}
+
+func TestSplitLongText(t *testing.T) {
+	long := strings.Repeat("漏雨了，", 3000) + "\n" + strings.Repeat("&lt;", 500)
+	parts := Split(long, maxText)
+	if len(parts) < 3 {
+		t.Fatalf("%d parts", len(parts))
+	}
+	var joined strings.Builder
+	for _, p := range parts {
+		if utf16Len(p) > maxText || !utf8.ValidString(p) {
+			t.Fatalf("part of %d units or invalid UTF-8", utf16Len(p))
+		}
+		if strings.HasSuffix(p, "&lt") || strings.HasSuffix(p, "&") {
+			t.Fatalf("entity cut: %q", p[len(p)-10:])
+		}
+		joined.WriteString(p)
+	}
+	if strings.ReplaceAll(joined.String(), "\n", "") != strings.ReplaceAll(long, "\n", "") {
+		t.Fatal("split lost text")
+	}
+	if got := Split("短", maxText); len(got) != 1 || got[0] != "短" {
+		t.Fatalf("short text split: %q", got)
+	}
+}
+
+func TestButtonsRoundTrip(t *testing.T) {
+	for _, b := range []flows.Button{{Action: flows.ActDeadline, RequestID: 42, Arg: "7"}, {Action: flows.ActContact, RequestID: 1}} {
+		got, ok := decodeButton(encodeButton(b))
+		if !ok || got != b {
+			t.Errorf("%+v -> %+v %v", b, got, ok)
+		}
+		if len(encodeButton(b)) > 64 {
+			t.Errorf("callback data over 64 bytes")
+		}
+	}
+	for _, bad := range []string{"", "ct", "ct:1", "ct:x:", "ct:-1:", "ct:0:", "xx:1:", "ct:1:a:b", "ct:1:<b>", "ct:99999999999999999999:", strings.Repeat("ct:1:", 20)} {
+		if _, ok := decodeButton(bad); ok {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+}
+
+func FuzzDecodeButton(f *testing.F) {
+	f.Add("dl:12:3")
+	f.Add("sp:1:99")
+	f.Fuzz(func(t *testing.T, data string) {
+		b, ok := decodeButton(data)
+		if ok && (b.RequestID <= 0 || !knownActions[b.Action] || encodeButton(b) != data) {
+			t.Fatalf("accepted %q as %+v", data, b)
+		}
+	})
+}
+
+func TestCommandParsing(t *testing.T) {
+	cases := map[string][3]string{
+		"/start abc":       {"start", "abc", "t"},
+		"/START@test_bot":  {"start", "", "t"},
+		"/my":              {"my", "", "t"},
+		"/lang en":         {"lang", "en", "t"},
+		"你好 /my":           {"", "", ""},
+		"/":                {"", "", ""},
+		"/digest@bot more": {"digest", "more", "t"},
+	}
+	for in, want := range cases {
+		cmd, arg, ok := command(in)
+		if cmd != want[0] || arg != want[1] || ok != (want[2] == "t") {
+			t.Errorf("%q: %q %q %v", in, cmd, arg, ok)
+		}
+	}
+}
