@@ -172,6 +172,7 @@ func TestImportMovesHousehold(t *testing.T) {
 // TestImportRefusesBadRoster: nothing is written when a row is bad.
 func TestImportRefusesBadRoster(t *testing.T) {
 	h := start(t)
+	h.stop() // the running bot keeps its queues in Redis
 	h.redis.Flush()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "households.csv")
