@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/minqing/minqing/bot"
 	"github.com/minqing/minqing/config"
@@ -42,12 +43,24 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	m.Store = st
-	m.Service = &flows.Service{Store: st, Clock: m.Clock, Settings: flows.Settings{
-		MaxHouseholdAccounts: c.Household.MaxAccounts, FirstResponse: c.SLA.FirstResponse,
-		EscalateAfter: c.SLA.EscalateAfter, DefaultDeadline: c.SLA.DefaultDeadline,
-		Location: c.Timezone, DefaultLang: c.Language,
-	}}
+	m.Service = &flows.Service{Store: st, Clock: m.Clock, Settings: settings(c)}
 	return nil
+}
+
+// settings are the service's rules from the config.
+func settings(c *config.Config) flows.Settings {
+	s := flows.Settings{
+		MaxHouseholdAccounts: c.Household.MaxAccounts, FirstResponse: c.SLA.FirstResponse,
+		EscalateAfter: c.SLA.EscalateAfter, DefaultDeadline: c.SLA.DefaultDeadline, VerdictWait: c.SLA.VerdictWait,
+		Location: c.Timezone, DefaultLang: c.Language,
+	}
+	if q := c.QuietHours; q.Enabled {
+		s.Quiet = func(t time.Time) bool { return q.Contains(t.In(c.Timezone)) }
+	}
+	if c.SLA.WorkingDays {
+		s.WorkingDay = c.IsWorkingDay
+	}
+	return s
 }
 
 // OpenBot builds the Telegram side; it needs a token.
@@ -65,6 +78,11 @@ func (m *Main) OpenBot() error {
 		Token: token, APIURL: c.Telegram.APIURL, DefaultLang: c.Language, Consumer: consumer,
 		GlobalRate: c.Telegram.Rate.Global, PerChatRate: c.Telegram.Rate.PerChat,
 		HTTPClient: m.HTTPClient, Log: m.Log,
+		Unreachable: func(ctx context.Context, chat int64, n flows.Notice) {
+			if err := m.Service.Unreachable(ctx, chat, n); err != nil {
+				m.Log.Error("unreachable chat not handed over", "err", err)
+			}
+		},
 	})
 	if err != nil {
 		return fmt.Errorf("open bot: %w", err)
@@ -81,6 +99,11 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	m.Log.Info("minqing running", "mode", m.Config.Telegram.Mode)
+	sched, err := m.startCron(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { <-sched.Stop().Done() }()
 	return m.Bot.Run(ctx)
 }
 

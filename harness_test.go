@@ -60,12 +60,24 @@ type harness struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	codes  map[string]string // household or cadre id -> card code
+	tweak  []func(*config.Config)
+	real   bool // run on the wall clock instead of the simulated one
 }
 
-// start imports the test roster and runs Main.
-func start(t *testing.T) *harness {
+// start imports the test roster and runs Main on a simulated clock; tweaks
+// change the config.
+func start(t *testing.T, tweaks ...func(*config.Config)) *harness {
+	return launch(t, false, tweaks)
+}
+
+// startReal is start on the wall clock, with the real cron.
+func startReal(t *testing.T, tweaks ...func(*config.Config)) *harness {
+	return launch(t, true, tweaks)
+}
+
+func launch(t *testing.T, real bool, tweaks []func(*config.Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, tg: telegramtest.New(), redis: redistest.Start(t), logs: &syncBuffer{},
+	h := &harness{t: t, tg: telegramtest.New(), redis: redistest.Start(t), logs: &syncBuffer{}, tweak: tweaks, real: real,
 		clock: flows.NewSimClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))}
 	t.Cleanup(h.tg.Close)
 	h.boot()
@@ -89,6 +101,11 @@ func (h *harness) config() *config.Config {
 	cfg.Telegram.Username = "test_bot"
 	cfg.Telegram.Rate.Global, cfg.Telegram.Rate.PerChat = 30, 30
 	cfg.Redis.URL = h.redis.URL()
+	cfg.QuietHours = config.QuietHours{}
+	cfg.Schedule.Reminders = "@every 1h" // tests sweep by hand on the simulated clock
+	for _, f := range h.tweak {
+		f(cfg)
+	}
 	return cfg
 }
 
@@ -96,7 +113,11 @@ func (h *harness) config() *config.Config {
 func (h *harness) boot() {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	h.m = &Main{Config: h.config(), Clock: h.clock, Consumer: "test",
+	var clock flows.Clock = h.clock
+	if h.real {
+		clock = nil
+	}
+	h.m = &Main{Config: h.config(), Clock: clock, Consumer: "test",
 		Log: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	if err := h.m.Open(ctx); err != nil {
 		h.t.Fatal(err)
@@ -226,6 +247,57 @@ func containsAll(s string, wants []string) bool {
 		if !strings.Contains(s, w) {
 			return false
 		}
+	}
+	return true
+}
+
+// advance moves the simulated clock and sweeps, as the cron job would.
+func (h *harness) advance(d time.Duration) {
+	h.t.Helper()
+	h.clock.Advance(d)
+	if _, err := h.m.Service.Sweep(context.Background(), h.clock.Now()); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// none checks that u got no bot message after mark holding want, once the
+// outbox is empty (so anything queued would have been sent).
+func (h *harness) none(u telegramtest.User, mark int, want string) {
+	h.t.Helper()
+	h.drain()
+	for _, m := range h.tg.BotMessages(u.ID)[mark:] {
+		if strings.Contains(m.Text, want) {
+			h.t.Errorf("%s got %q", u.FirstName, m.Text)
+		}
+	}
+}
+
+// drain waits until the outbox is empty and nothing is in flight.
+func (h *harness) drain() {
+	h.t.Helper()
+	ctx := context.Background()
+	rdb := h.m.Store.Client()
+	ok := waitUntil(waitFor, func() bool {
+		n, err := rdb.XLen(ctx, "mq:{county}:outbox").Result()
+		in, err2 := rdb.XLen(ctx, "mq:{county}:inbox").Result()
+		return err == nil && err2 == nil && n == 0 && in == 0
+	})
+	if !ok {
+		h.t.Fatal("the queues did not drain")
+	}
+}
+
+// waitUntil checks cond every few milliseconds until it holds or the
+// timeout passes (for conditions outside the emulator, e.g. in Redis).
+func waitUntil(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		<-tick.C
 	}
 	return true
 }

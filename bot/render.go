@@ -108,8 +108,12 @@ func (r *Renderer) Render(n flows.Notice) Rendered {
 	return Rendered{Texts: Split(r.Text(n.Lang, key, v), maxText), Buttons: n.Buttons}
 }
 
-// ButtonLabel renders a button's label.
+// ButtonLabel renders a button's label: the catalog's "btn.<action>.<arg>"
+// when it has one, else "btn.<action>" with the argument.
 func (r *Renderer) ButtonLabel(lang string, b flows.Button) string {
+	if t := r.Text(lang, "btn."+string(b.Action)+"."+b.Arg, nil); t != "" {
+		return t
+	}
 	return r.Text(lang, "btn."+string(b.Action), b.Arg)
 }
 
@@ -177,7 +181,7 @@ func encodeButton(b flows.Button) string {
 // knownActions are the actions a button may carry.
 var knownActions = map[flows.Action]bool{
 	flows.ActContact: true, flows.ActSolve: true, flows.ActDeadline: true, flows.ActResolve: true,
-	flows.ActSplit: true, flows.ActTimeline: true,
+	flows.ActSplit: true, flows.ActTimeline: true, flows.ActMove: true, flows.ActSolvedQ: true, flows.ActRate: true,
 }
 
 // decodeButton parses callback data, refusing anything malformed.

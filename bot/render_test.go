@@ -28,12 +28,23 @@ func TestCatalogComplete(t *testing.T) {
 		flows.NoticeFollowupAck, flows.NoticeNewRequest, flows.NoticeFollowup, flows.NoticeCadreReply, flows.NoticeReplySent,
 		flows.NoticeContacted, flows.NoticeSolved, flows.NoticeDeadlineSet, flows.NoticeResolved, flows.NoticeNewCadre,
 		flows.NoticeMyRequests, flows.NoticeOpenRequests, flows.NoticeUnitOverview, flows.NoticeTimeline, flows.NoticeNoRoute,
-		flows.NoticeForbidden, flows.NoticeUnsupported, flows.NoticeLangSet, flows.NoticeRequestClosed}
+		flows.NoticeForbidden, flows.NoticeUnsupported, flows.NoticeLangSet, flows.NoticeRequestClosed,
+		flows.NoticeCadreUnreachable, flows.NoticeReminder, flows.NoticeEscalation, flows.NoticeDeadlineSoon, flows.NoticeOverdue,
+		flows.NoticeDefaultDeadline, flows.NoticeDeadlinePrompt, flows.NoticeDeadlineFormat, flows.NoticeDeadlineMoved,
+		flows.NoticeVerdictAsk, flows.NoticeThanks, flows.NoticeReopened, flows.NoticeReopenAck, flows.NoticeClosedUnrated}
 	for _, lang := range []string{"zh", "en"} {
 		for _, k := range kinds {
 			out := r.Render(flows.Notice{Lang: lang, Kind: k, Args: map[string]string{"no": "1"}})
 			if len(out.Texts) == 0 || strings.TrimSpace(out.Texts[0]) == "" {
 				t.Errorf("%s/%s renders empty", lang, k)
+			}
+		}
+		for _, b := range []flows.Button{{Action: flows.ActDeadline, Arg: ""}, {Action: flows.ActDeadline, Arg: "3"},
+			{Action: flows.ActMove}, {Action: flows.ActSolvedQ, Arg: "y"}, {Action: flows.ActSolvedQ, Arg: "n"},
+			{Action: flows.ActRate, Arg: "1"}, {Action: flows.ActRate, Arg: "2"}, {Action: flows.ActRate, Arg: "3"},
+			{Action: flows.ActContact}, {Action: flows.ActSolve}, {Action: flows.ActResolve}, {Action: flows.ActTimeline}, {Action: flows.ActSplit}} {
+			if l := r.ButtonLabel(lang, b); l == "" || strings.Contains(l, "<no value>") {
+				t.Errorf("%s: label of %+v is %q", lang, b, l)
 			}
 		}
 		for _, role := range []string{"household", "cadre", "leader"} {

@@ -47,12 +47,12 @@ func (s *Service) householdMessage(ctx context.Context, m Message, a Account, la
 // the one its reply points at, else the latest open one, else none.
 func (s *Service) followupTarget(ctx context.Context, m Message, h Household) (*Request, error) {
 	if m.ReplyTo != 0 {
-		id, err := s.Store.Linked(ctx, m.ChatID, m.ReplyTo)
+		link, err := s.Store.Linked(ctx, m.ChatID, m.ReplyTo)
 		if err != nil && !isNotFound(err) {
 			return nil, fmt.Errorf("route reply: %w", err)
 		}
 		if err == nil {
-			r, err := s.Store.Request(ctx, id)
+			r, err := s.Store.Request(ctx, link.RequestID)
 			if err != nil {
 				return nil, fmt.Errorf("route reply: %w", err)
 			}
@@ -94,13 +94,13 @@ func (s *Service) create(ctx context.Context, m Message, h Household, lang strin
 		State: StateReceived, Summary: Summarize(m.Text, summaryRunes), Kind: m.Kind, CreatedAt: now,
 	}
 	notices := []Notice{{ChatID: m.ChatID, Lang: lang, Kind: NoticeRequestAck, RequestID: id, Args: noArgs(id)}}
-	cadreNotices, err := s.toCadre(ctx, c, r, NoticeNewRequest, m, h)
+	cadreNotices, err := s.toCadre(ctx, c, r, NoticeNewRequest, m, h, lang)
 	if err != nil {
 		return err
 	}
 	notices = append(notices, cadreNotices...)
 	ev := Event{At: now, Actor: actorHousehold(h.ID), Action: ActCreate, To: StateReceived, Msg: ref(m)}
-	return s.apply(ctx, Change{Request: r, Event: ev, Notices: notices, Guard: guard(m.UpdateID, "req")})
+	return s.apply(ctx, s.change(nil, r, ev, notices, guard(m.UpdateID, "req")))
 }
 
 // followup adds m to request r and offers to split it into a new request.
@@ -114,39 +114,81 @@ func (s *Service) followup(ctx context.Context, m Message, h Household, r Reques
 		ChatID: m.ChatID, Lang: lang, Kind: NoticeFollowupAck, RequestID: r.ID, Args: noArgs(r.ID),
 		Buttons: [][]Button{{{Action: ActSplit, RequestID: r.ID, Arg: strconv.Itoa(m.MessageID)}}},
 	}}
-	cadreNotices, err := s.toCadre(ctx, c, r, NoticeFollowup, m, h)
+	cadreNotices, err := s.toCadre(ctx, c, r, NoticeFollowup, m, h, lang)
 	if err != nil {
 		return err
 	}
 	notices = append(notices, cadreNotices...)
 	ev := Event{At: s.Clock.Now(), Actor: actorHousehold(h.ID), Action: ActFollowup, From: r.State, To: r.State, Msg: ref(m)}
-	return s.apply(ctx, Change{Prev: &r, Request: next, Event: ev, Notices: notices, Guard: guard(m.UpdateID, "req")})
+	return s.apply(ctx, s.change(&r, next, ev, notices, guard(m.UpdateID, "req")))
 }
 
 // toCadre builds the notices that bring a household's message to its cadre:
-// a text with the request's buttons, and a copy of any media.
-func (s *Service) toCadre(ctx context.Context, c Cadre, r Request, kind NoticeKind, m Message, h Household) ([]Notice, error) {
-	acc, err := s.Store.CadreAccount(ctx, c.ID)
-	if isNotFound(err) {
-		return nil, nil // the cadre never bound the invite: /open shows it once they do
-	}
-	if err != nil {
-		return nil, fmt.Errorf("cadre account: %w", err)
-	}
+// a text with the request's buttons, and a copy of any media. When the
+// cadre cannot be reached (never bound the invite, or blocked the bot), the
+// unit's leaders get them at once and the household is told.
+func (s *Service) toCadre(ctx context.Context, c Cadre, r Request, kind NoticeKind, m Message, h Household, lang string) ([]Notice, error) {
 	args := map[string]string{
 		"no": strconv.FormatInt(r.ID, 10), "household": h.Name, "village": h.Village,
-		"text": m.Text, "kind": string(m.Kind),
+		"text": m.Text, "kind": string(m.Kind), "cadre": c.Name,
 	}
-	n := Notice{ChatID: acc.ID, Lang: acc.Lang, Kind: kind, RequestID: r.ID, Args: args}
+	acc, err := s.Store.CadreAccount(ctx, c.ID)
+	if err != nil && !isNotFound(err) {
+		return nil, fmt.Errorf("cadre account: %w", err)
+	}
+	if err != nil || acc.Unreachable {
+		args["reason"] = "unreachable"
+		out, err := s.toLeaders(ctx, r, NoticeEscalation, args, &m)
+		if err != nil {
+			return nil, err
+		}
+		return append(out, Notice{ChatID: m.ChatID, Lang: lang, Kind: NoticeCadreUnreachable, RequestID: r.ID, Args: noArgs(r.ID)}), nil
+	}
+	n := Notice{ChatID: acc.ID, Lang: acc.Lang, Kind: kind, RequestID: r.ID, Args: args, Silent: s.quiet()}
 	if kind == NoticeNewRequest {
 		n.Buttons = CadreButtons(r)
 	}
-	out := []Notice{n}
-	if m.Kind.Media() {
-		out = append(out, Notice{ChatID: acc.ID, Lang: acc.Lang, Kind: NoticeCopy, RequestID: r.ID,
-			Copy: &CopyRef{FromChatID: m.ChatID, MessageID: m.MessageID}})
+	return append([]Notice{n}, copyOf(acc, r, &m, n.Silent)...), nil
+}
+
+// copyOf returns a notice copying m's media to acc, if m carries media.
+func copyOf(acc Account, r Request, m *Message, silent bool) []Notice {
+	if m == nil || !m.Kind.Media() {
+		return nil
+	}
+	return []Notice{{ChatID: acc.ID, Lang: acc.Lang, Kind: NoticeCopy, RequestID: r.ID, Silent: silent,
+		Copy: &CopyRef{FromChatID: m.ChatID, MessageID: m.MessageID}}}
+}
+
+// toLeaders builds notices (with the request's buttons) to the leaders of
+// r's unit; a unit without a leader falls back to the county-wide leaders,
+// so that nothing ends in silence.
+func (s *Service) toLeaders(ctx context.Context, r Request, kind NoticeKind, args map[string]string, m *Message) ([]Notice, error) {
+	leaders, err := s.Store.UnitLeaders(ctx, r.Unit)
+	if err == nil && len(leaders) == 0 && r.Unit != "" {
+		leaders, err = s.Store.UnitLeaders(ctx, "")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unit leaders: %w", err)
+	}
+	var out []Notice
+	for _, l := range leaders {
+		acc, err := s.Store.CadreAccount(ctx, l.ID)
+		if isNotFound(err) || (err == nil && acc.Unreachable) || l.ID == r.CadreID {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("leader account: %w", err)
+		}
+		out = append(out, Notice{ChatID: acc.ID, Lang: acc.Lang, Kind: kind, RequestID: r.ID, Args: args, Buttons: CadreButtons(r)})
+		out = append(out, copyOf(acc, r, m, false)...)
 	}
 	return out, nil
+}
+
+// quiet reports whether now is in the quiet hours.
+func (s *Service) quiet() bool {
+	return s.Settings.Quiet != nil && s.Settings.Quiet(s.Clock.Now())
 }
 
 // cadreMessage routes a cadre's Telegram reply to the household.
@@ -154,14 +196,14 @@ func (s *Service) cadreMessage(ctx context.Context, m Message, a Account, lang s
 	if m.ReplyTo == 0 {
 		return s.reply(ctx, m, lang, NoticeNoRoute, nil)
 	}
-	id, err := s.Store.Linked(ctx, m.ChatID, m.ReplyTo)
+	link, err := s.Store.Linked(ctx, m.ChatID, m.ReplyTo)
 	if isNotFound(err) {
 		return s.reply(ctx, m, lang, NoticeNoRoute, nil)
 	}
 	if err != nil {
 		return fmt.Errorf("route cadre reply: %w", err)
 	}
-	r, err := s.Store.Request(ctx, id)
+	r, err := s.Store.Request(ctx, link.RequestID)
 	if err != nil {
 		return fmt.Errorf("route cadre reply: %w", err)
 	}
@@ -174,6 +216,9 @@ func (s *Service) cadreMessage(ctx context.Context, m Message, a Account, lang s
 	}
 	if r.State.Type() == TypeClosed {
 		return s.reply(ctx, m, lang, NoticeRequestClosed, noArgs(r.ID))
+	}
+	if link.Prompt != "" {
+		return s.promptAnswer(ctx, m, c, r, link.Prompt, lang)
 	}
 	return s.answer(ctx, m, c, r, lang)
 }
@@ -196,7 +241,7 @@ func (s *Service) answer(ctx context.Context, m Message, c Cadre, r Request, lan
 	}
 	notices = append(notices, Notice{ChatID: m.ChatID, Lang: lang, Kind: NoticeReplySent, RequestID: r.ID, Args: noArgs(r.ID)})
 	ev := Event{At: now, Actor: actorCadre(c.ID), Action: ActReply, From: r.State, To: next.State, Msg: ref(m)}
-	return s.apply(ctx, Change{Prev: &r, Request: next, Event: ev, Notices: notices, Guard: guard(m.UpdateID, "req")})
+	return s.apply(ctx, s.change(&r, next, ev, notices, guard(m.UpdateID, "req")))
 }
 
 // toHousehold builds one notice (and a media copy, when m carries media) for
@@ -209,10 +254,7 @@ func (s *Service) toHousehold(ctx context.Context, r Request, kind NoticeKind, a
 	var out []Notice
 	for _, acc := range accs {
 		out = append(out, Notice{ChatID: acc.ID, Lang: acc.Lang, Kind: kind, RequestID: r.ID, Args: args})
-		if m != nil && m.Kind.Media() {
-			out = append(out, Notice{ChatID: acc.ID, Lang: acc.Lang, Kind: NoticeCopy, RequestID: r.ID,
-				Copy: &CopyRef{FromChatID: m.ChatID, MessageID: m.MessageID}})
-		}
+		out = append(out, copyOf(acc, r, m, false)...)
 	}
 	return out, nil
 }

@@ -21,6 +21,7 @@ var transitions = map[Action]map[State]State{
 	ActSolve:    {StateReceived: StateResolved, StateResponded: StateResolved, StatePromised: StateResolved},
 	ActDeadline: {StateReceived: StatePromised, StateResponded: StatePromised},
 	ActResolve:  {StateResponded: StateResolved, StatePromised: StateResolved},
+	ActMove:     {StatePromised: StatePromised},
 }
 
 // DeadlineDays are the one-tap deadlines offered to a cadre.
@@ -45,7 +46,9 @@ func Transition(r Request, act Action, arg string, now time.Time, loc *time.Loca
 		if err != nil || days < 1 || days > 366 {
 			return r, Errorf(EINVALID, "deadline days %q", arg)
 		}
-		next.Deadline = EndOfDay(now.AddDate(0, 0, days), loc)
+		next.Deadline = EndOfDay(now.In(orUTC(loc)).AddDate(0, 0, days), loc)
+	case ActMove:
+		return r, Errorf(EINVALID, "a deadline moves with a date and a reason")
 	case ActSolve, ActResolve:
 		next.ResolvedAt = now
 	}
@@ -54,9 +57,7 @@ func Transition(r Request, act Action, arg string, now time.Time, loc *time.Loca
 
 // EndOfDay returns the last second of t's day in loc.
 func EndOfDay(t time.Time, loc *time.Location) time.Time {
-	if loc == nil {
-		loc = time.UTC
-	}
+	loc = orUTC(loc)
 	t = t.In(loc)
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 23, 59, 59, 0, loc)
@@ -72,14 +73,21 @@ func CadreButtons(r Request) [][]Button {
 	case StateResponded:
 		rows = append(rows, []Button{b(ActSolve, "")})
 	case StatePromised:
-		rows = append(rows, []Button{b(ActResolve, "")})
+		rows = append(rows, []Button{b(ActResolve, ""), b(ActMove, "")})
 	}
 	if _, ok := transitions[ActDeadline][r.State]; ok {
 		var row []Button
 		for _, d := range DeadlineDays {
 			row = append(row, b(ActDeadline, strconv.Itoa(d)))
 		}
-		rows = append(rows, row)
+		rows = append(rows, append(row, b(ActDeadline, "")))
 	}
 	return append(rows, []Button{b(ActTimeline, "")})
+}
+
+func orUTC(loc *time.Location) *time.Location {
+	if loc == nil {
+		return time.UTC
+	}
+	return loc
 }

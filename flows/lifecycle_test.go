@@ -93,6 +93,12 @@ func TestCadreButtonsFollowState(t *testing.T) {
 				if b.Action == ActTimeline {
 					continue
 				}
+				if b.Action == ActMove || (b.Action == ActDeadline && b.Arg == "") {
+					if _, ok := transitions[b.Action][st]; !ok {
+						t.Errorf("%s: offers %s which is not allowed", st, b.Action)
+					}
+					continue // asks for a typed date
+				}
 				if _, err := Transition(Request{State: st}, b.Action, b.Arg, time.Now(), shanghai); err != nil {
 					t.Errorf("%s: offers %s which is not allowed: %v", st, b.Action, err)
 				}

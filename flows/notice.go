@@ -36,6 +36,20 @@ const (
 	NoticeLangSet          NoticeKind = "lang_set"          // the language was changed
 	NoticeRequestClosed    NoticeKind = "request_closed"    // no: a reply to a closed request
 	NoticeCadreUnreachable NoticeKind = "cadre_unreachable" // no: to the household
+	NoticeReminder         NoticeKind = "reminder"          // no, household, village, text: no first response yet
+	NoticeEscalation       NoticeKind = "escalation"        // no, household, village, text, cadre, reason
+	NoticeDeadlineSoon     NoticeKind = "deadline_soon"     // no, household, deadline
+	NoticeOverdue          NoticeKind = "overdue"           // no, household, village, cadre, deadline
+	NoticeDefaultDeadline  NoticeKind = "default_deadline"  // no, deadline: to the cadre
+	NoticeDeadlinePrompt   NoticeKind = "deadline_prompt"   // no; move: "1" when moving (a reason is needed)
+	NoticeDeadlineFormat   NoticeKind = "deadline_format"   // no; move
+	NoticeDeadlineMoved    NoticeKind = "deadline_moved"    // no, cadre, deadline, reason: to the household
+	NoticeVerdictAsk       NoticeKind = "verdict_ask"       // no, cadre: to the household (buttons)
+	NoticeRateAsk          NoticeKind = "rate_ask"          // no
+	NoticeThanks           NoticeKind = "thanks"            // no
+	NoticeReopened         NoticeKind = "reopened"          // no, household, village, why: to the cadre (and leaders)
+	NoticeReopenAck        NoticeKind = "reopen_ack"        // no: to the household
+	NoticeClosedUnrated    NoticeKind = "closed_unrated"    // no: to the household
 )
 
 // Action is what a button or command does to a request.
@@ -53,6 +67,15 @@ const (
 	ActReassign Action = "mv"  // the roster moved the household
 	ActSplit    Action = "sp"  // a household splits a follow-up into a new request; Arg: event index
 	ActTimeline Action = "tl"  // show the timeline (no change)
+	ActMove     Action = "mv2" // move a deadline (needs a date and a reason)
+	ActSolvedQ  Action = "vs"  // the household answers "solved?"; Arg: y or n
+	ActRate     Action = "vr"  // the household rates; Arg: 3, 2 or 1
+	ActReopen   Action = "ro"  // a verdict reopened the request
+	ActClose    Action = "cl"  // closed (after a verdict, or unrated)
+	ActRemind   Action = "rm"  // a reminder went out
+	ActEscalate Action = "es"  // the unit's leader was told
+	ActOverdue  Action = "od"  // the deadline passed
+	ActAsk      Action = "ak"  // the household was asked for its verdict
 )
 
 // Button is a button under a notice: an action on a request.
@@ -93,4 +116,7 @@ type Notice struct {
 	Buttons   [][]Button        `json:",omitempty"`
 	Copy      *CopyRef          `json:",omitempty"`
 	Silent    bool              `json:",omitempty"`
+	// Prompt marks a message whose Telegram reply is an answer to a
+	// question (a date for ActDeadline or ActMove), not a message to pass on.
+	Prompt Action `json:",omitempty"`
 }

@@ -77,8 +77,14 @@ func (s *Service) press(ctx context.Context, p Press, a Account, lang string) (T
 	if !CanAct(c, r) {
 		return ToastForbidden, nil, false, nil
 	}
-	if p.Button.Action == ActTimeline {
+	switch {
+	case p.Button.Action == ActTimeline:
 		return ToastDone, nil, false, s.sendTimeline(ctx, p, r, lang)
+	case p.Button.Action == ActMove || (p.Button.Action == ActDeadline && p.Button.Arg == ""):
+		if _, ok := transitions[p.Button.Action][r.State]; !ok {
+			return ToastInvalid, CadreButtons(r), true, nil
+		}
+		return ToastDone, nil, false, s.askDate(ctx, p, r, p.Button.Action, lang)
 	}
 	next, err := Transition(r, p.Button.Action, p.Button.Arg, s.Clock.Now(), s.Settings.Location)
 	if ErrorCode(err) == EINVALID {
@@ -104,14 +110,24 @@ func (s *Service) applyCadreAction(ctx context.Context, p Press, c Cadre, r, nex
 	if err != nil {
 		return err
 	}
+	if next.State == StateResolved {
+		withButtons(notices, verdictButtons(next))
+	}
 	ev := Event{At: s.Clock.Now(), Actor: actorCadre(c.ID), Action: p.Button.Action, From: r.State, To: next.State, Note: p.Button.Arg}
-	return s.apply(ctx, Change{Prev: &r, Request: next, Event: ev, Notices: notices, Guard: guard(p.UpdateID, "press")})
+	return s.apply(ctx, s.change(&r, next, ev, notices, guard(p.UpdateID, "press")))
 }
 
 // householdPress handles a household's buttons: splitting a follow-up off
 // into a request of its own.
 func (s *Service) householdPress(ctx context.Context, p Press, a Account, r Request, lang string) (Toast, [][]Button, bool, error) {
-	if r.HouseholdID != a.Ref || p.Button.Action != ActSplit {
+	if r.HouseholdID != a.Ref {
+		return ToastForbidden, nil, false, nil
+	}
+	switch p.Button.Action {
+	case ActSolvedQ, ActRate:
+		return s.verdict(ctx, p, a, r, lang)
+	case ActSplit:
+	default:
 		return ToastForbidden, nil, false, nil
 	}
 	msgID, err := strconv.Atoi(p.Button.Arg)

@@ -65,6 +65,14 @@ type Request struct {
 	ResolvedAt      time.Time
 	ClosedAt        time.Time
 
+	// The household's latest verdict: Solved is "yes" or "no", Rating one
+	// of the Rating values; both empty until given.
+	Solved    string
+	Rating    Rating
+	VerdictAt time.Time
+	Reopens   int    // how often a verdict reopened the request
+	Note      string // the cadre's note when resolving, or the reason of the last deadline move
+
 	// Version increases with every stored change; the store refuses a change
 	// made from a stale copy (optimistic concurrency).
 	Version int64
@@ -77,6 +85,19 @@ func (r Request) Open() bool { return r.State.Type() == TypeOpen }
 func (r Request) Late(now time.Time) bool {
 	return r.Open() && !r.Deadline.IsZero() && now.After(r.Deadline)
 }
+
+// Rating is a household's satisfaction (满意度).
+type Rating string
+
+// Ratings, best first.
+const (
+	RatingSatisfied   Rating = "satisfied"   // 满意
+	RatingBasic       Rating = "basic"       // 基本满意
+	RatingUnsatisfied Rating = "unsatisfied" // 不满意
+)
+
+// ratingArgs are the ratings' one-character button arguments.
+var ratingArgs = map[string]Rating{"3": RatingSatisfied, "2": RatingBasic, "1": RatingUnsatisfied}
 
 // Event is one entry of a request's timeline.
 type Event struct {

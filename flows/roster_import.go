@@ -131,7 +131,7 @@ func (s *Service) move(ctx context.Context, r Request, c Cadre) error {
 			notices = append(notices, Notice{ChatID: acc.ID, Lang: acc.Lang, Kind: NoticeNewRequest, RequestID: r.ID, Args: args, Buttons: CadreButtons(next)})
 		}
 		ev := Event{At: s.Clock.Now(), Actor: "system", Action: ActReassign, From: cur.State, To: cur.State, Note: c.ID}
-		return s.apply(ctx, Change{Prev: &cur, Request: next, Event: ev, Notices: notices})
+		return s.apply(ctx, s.change(&cur, next, ev, notices, ""))
 	})
 }
 

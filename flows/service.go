@@ -80,7 +80,8 @@ func (s *Service) reply(ctx context.Context, m Message, lang string, kind Notice
 	return s.enqueue(ctx, guard(m.UpdateID, "reply"), Notice{ChatID: m.ChatID, Lang: lang, Kind: kind, Args: args})
 }
 
-// account returns the sender's account, or ok=false for a stranger.
+// account returns the sender's account, or ok=false for a stranger. An
+// account that was unreachable is reachable again: its person just wrote.
 func (s *Service) account(ctx context.Context, id int64) (Account, bool, error) {
 	a, err := s.Store.Account(ctx, id)
 	if ErrorCode(err) == ENOTFOUND {
@@ -88,6 +89,12 @@ func (s *Service) account(ctx context.Context, id int64) (Account, bool, error) 
 	}
 	if err != nil {
 		return Account{}, false, fmt.Errorf("load account: %w", err)
+	}
+	if a.Unreachable {
+		if err := s.Store.SetUnreachable(ctx, a.ID, false); err != nil {
+			return a, false, fmt.Errorf("account reachable again: %w", err)
+		}
+		a.Unreachable = false
 	}
 	return a, true, nil
 }

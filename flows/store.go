@@ -20,6 +20,8 @@ type Account struct {
 	Kind AccountKind
 	Ref  string // household or cadre id
 	Lang string // the language chosen with /lang, or the client's at binding
+	// Unreachable is set when Telegram refused delivery (blocked, 403).
+	Unreachable bool
 }
 
 // Card is a binding code printed on a household's card or a cadre's invite.
@@ -40,11 +42,47 @@ type Change struct {
 	// Guard makes the change idempotent: a change whose guard was already
 	// used returns EDUPLICATE and changes nothing. "" means no guard.
 	Guard string
+	// Schedule (re)schedules stages of the request; one entry per stage, a
+	// later time replacing an earlier one.
+	Schedule []Due
+	// Release ends the lease of the due item being handled, if any.
+	Release *Due
+}
+
+// Stage is a scheduled check on a request.
+type Stage string
+
+// Stages, in the order a request meets them.
+const (
+	StageRemind     Stage = "remind"   // first-response reminder to the cadre
+	StageEscalate   Stage = "escalate" // no first response: tell the unit's leader
+	StageAutoDue    Stage = "autodue"  // responded but no deadline: apply the default
+	StageDueSoon    Stage = "soon"     // deadline a day away: remind the cadre
+	StageOverdue    Stage = "overdue"  // deadline passed: tell the cadre and the leader
+	StageAsk        Stage = "ask"      // resolved, no verdict: ask once more
+	StageCloseQuiet Stage = "close"    // resolved, still no verdict: close unrated
+)
+
+// Due is a stage of a request that falls due at At.
+type Due struct {
+	RequestID int64
+	Stage     Stage
+	At        time.Time
+}
+
+// Scheduler keeps due items in time order, so that a sweep costs O(due).
+type Scheduler interface {
+	// ClaimDue leases up to n items due at or before now (and items whose
+	// lease expired) until now+lease, so that no other sweeper takes them.
+	ClaimDue(ctx context.Context, now time.Time, n int, lease time.Duration) ([]Due, error)
+	// ReleaseDue ends a lease without a change (the stage no longer applies).
+	ReleaseDue(ctx context.Context, d Due) error
 }
 
 // Store keeps Minqing's state. The store package implements it on Redis.
 // Missing things are reported with an *Error of code ENOTFOUND.
 type Store interface {
+	Scheduler
 	RosterStore
 	AccountStore
 	RequestStore
@@ -106,6 +144,8 @@ type RosterStore interface {
 	Cadre(ctx context.Context, id string) (Cadre, error)
 	Cadres(ctx context.Context, ids []string) ([]Cadre, error)
 	Household(ctx context.Context, id string) (Household, error)
+	// UnitLeaders lists the leaders of a unit ("" = the county-wide ones).
+	UnitLeaders(ctx context.Context, unit string) ([]Cadre, error)
 	// Codes returns the card code of every household (kind household) or
 	// cadre (kind cadre), keyed by ref.
 	Codes(ctx context.Context, kind AccountKind) (map[string]string, error)
@@ -120,6 +160,9 @@ type AccountStore interface {
 	Bind(ctx context.Context, code string, account Account, max int) (Account, error)
 	Account(ctx context.Context, id int64) (Account, error)
 	SetLang(ctx context.Context, id int64, lang string) error
+	// SetUnreachable marks an account as one Telegram refuses to deliver
+	// to (true), or as reachable again (false).
+	SetUnreachable(ctx context.Context, id int64, unreachable bool) error
 	HouseholdAccounts(ctx context.Context, householdID string) ([]Account, error)
 	// CadreAccount returns the cadre's bound account (ENOTFOUND if none).
 	CadreAccount(ctx context.Context, cadreID string) (Account, error)
@@ -138,8 +181,15 @@ type RequestStore interface {
 	Open(ctx context.Context, scope Scope) ([]int64, error)
 	// Recent lists a household's latest requests, newest first.
 	Recent(ctx context.Context, householdID string, n int) ([]int64, error)
-	// Linked returns the request a sent message belongs to (ENOTFOUND if none).
-	Linked(ctx context.Context, chatID int64, messageID int) (int64, error)
+	// Linked returns the request a sent message belongs to, and the prompt
+	// it asked if any (ENOTFOUND if none).
+	Linked(ctx context.Context, chatID int64, messageID int) (Link, error)
+}
+
+// Link is what a sent message is about.
+type Link struct {
+	RequestID int64
+	Prompt    Action
 }
 
 // ScopeKind says what a Scope selects.
@@ -165,6 +215,12 @@ type Settings struct {
 	FirstResponse        time.Duration
 	EscalateAfter        time.Duration
 	DefaultDeadline      time.Duration
+	VerdictWait          time.Duration
 	Location             *time.Location
 	DefaultLang          string
+	// Quiet reports whether t is in the quiet hours; nil means never.
+	Quiet func(t time.Time) bool
+	// WorkingDay reports whether t's day is a working day; nil means SLAs
+	// count calendar time.
+	WorkingDay func(t time.Time) bool
 }

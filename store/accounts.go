@@ -79,7 +79,19 @@ func (s *Store) Account(ctx context.Context, id int64) (flows.Account, error) {
 	if h["kind"] == "" {
 		return flows.Account{}, flows.Errorf(flows.ENOTFOUND, "account not found")
 	}
-	return flows.Account{ID: id, Kind: flows.AccountKind(h["kind"]), Ref: h["ref"], Lang: h["lang"]}, nil
+	return flows.Account{ID: id, Kind: flows.AccountKind(h["kind"]), Ref: h["ref"], Lang: h["lang"], Unreachable: h["unreachable"] == "1"}, nil
+}
+
+// SetUnreachable implements flows.AccountStore.
+func (s *Store) SetUnreachable(ctx context.Context, id int64, unreachable bool) error {
+	v := "0"
+	if unreachable {
+		v = "1"
+	}
+	if err := s.rdb.HSet(ctx, s.k.account(id), "unreachable", v).Err(); err != nil {
+		return fmt.Errorf("set unreachable: %w", err)
+	}
+	return nil
 }
 
 // SetLang implements flows.AccountStore.

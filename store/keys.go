@@ -26,6 +26,10 @@ import (
 //	<p>sent:<entry>         string an outbox entry that was sent
 //	<p>inbox                stream raw updates to process (group "work")
 //	<p>seen:<update>        string an update id already stored
+//	<p>leaders:<unit>       set    ids of the leaders of a unit ("" = county-wide)
+//	<p>units                set    units that have a leaders set
+//	<p>due                  zset   "<request>|<stage>" by due time (ms)
+//	<p>lease                zset   "<request>|<stage>|<due ms>" claimed by a sweeper, by lease expiry
 type keys struct{ p string }
 
 func newKeys(prefix, namespace string) keys { return keys{p: prefix + ":{" + namespace + "}:"} }
@@ -43,13 +47,17 @@ func (k keys) timeline(id int64) string    { return k.p + "req:" + strconv.Forma
 func (k keys) open(scope, id string) string {
 	return k.p + "open:" + scope + ":" + id
 }
-func (k keys) recent(hh string) string  { return k.p + "reqs:hh:" + hh }
-func (k keys) link(chat int64) string   { return k.p + "link:" + strconv.FormatInt(chat, 10) }
-func (k keys) guard(g string) string    { return k.p + "guard:" + g }
-func (k keys) outbox() string           { return k.p + "outbox" }
-func (k keys) sent(entry string) string { return k.p + "sent:" + entry }
-func (k keys) inbox() string            { return k.p + "inbox" }
-func (k keys) seen(update int64) string { return k.p + "seen:" + strconv.FormatInt(update, 10) }
+func (k keys) recent(hh string) string    { return k.p + "reqs:hh:" + hh }
+func (k keys) link(chat int64) string     { return k.p + "link:" + strconv.FormatInt(chat, 10) }
+func (k keys) guard(g string) string      { return k.p + "guard:" + g }
+func (k keys) outbox() string             { return k.p + "outbox" }
+func (k keys) sent(entry string) string   { return k.p + "sent:" + entry }
+func (k keys) inbox() string              { return k.p + "inbox" }
+func (k keys) leaders(unit string) string { return k.p + "leaders:" + unit }
+func (k keys) units() string              { return k.p + "units" }
+func (k keys) due() string                { return k.p + "due" }
+func (k keys) lease() string              { return k.p + "lease" }
+func (k keys) seen(update int64) string   { return k.p + "seen:" + strconv.FormatInt(update, 10) }
 
 // Consumer group names of the two streams.
 const (

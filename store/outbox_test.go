@@ -133,8 +133,8 @@ func TestNextAndDone(t *testing.T) {
 	for _, l := range links {
 		got, err := s.Linked(ctx, l.chat, l.msg)
 		wantCode(t, "linked", err, l.wantErr)
-		if got != l.want {
-			t.Errorf("Linked(%d, %d) = %d, want %d", l.chat, l.msg, got, l.want)
+		if got.RequestID != l.want {
+			t.Errorf("Linked(%d, %d) = %d, want %d", l.chat, l.msg, got.RequestID, l.want)
 		}
 	}
 	for _, q := range append(first, rest...) {
@@ -242,8 +242,8 @@ func TestNextTakeover(t *testing.T) {
 		t.Error("the entry the dead sender finished is not marked sent")
 	}
 	must(t, "done", s2.Done(ctx, taken[0], []int{11}))
-	if r, err := s2.Linked(ctx, 2, 11); err != nil || r != 2 {
-		t.Errorf("Linked after takeover = %d, %v", r, err)
+	if r, err := s2.Linked(ctx, 2, 11); err != nil || r.RequestID != 2 {
+		t.Errorf("Linked after takeover = %d, %v", r.RequestID, err)
 	}
 	if n := xlen(t, s2, s2.k.outbox()); n != 0 {
 		t.Errorf("outbox has %d entries left", n)

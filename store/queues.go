@@ -156,7 +156,7 @@ func (s *Store) Done(ctx context.Context, q flows.Queued, messageIDs []int) erro
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		if q.Notice.RequestID != 0 {
 			for _, id := range messageIDs {
-				p.HSet(ctx, s.k.link(q.Notice.ChatID), strconv.Itoa(id), q.Notice.RequestID)
+				p.HSet(ctx, s.k.link(q.Notice.ChatID), strconv.Itoa(id), linkValue(q.Notice))
 			}
 		}
 		p.Set(ctx, s.k.sent(q.ID), 1, s.SeenTTL)

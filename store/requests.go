@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -78,6 +79,14 @@ func (s *Store) Apply(ctx context.Context, c flows.Change) error {
 		args = append(args, b)
 	}
 	keys, args = s.indexOps(c.Prev, r, keys, args)
+	for _, d := range c.Schedule {
+		keys = append(keys, s.k.due())
+		args = append(args, "a", len(keys), d.At.UnixMilli(), dueMember(d))
+	}
+	if c.Release != nil {
+		keys = append(keys, s.k.lease())
+		args = append(args, "r", len(keys), leaseMember(*c.Release))
+	}
 	res, err := applyScript.Run(ctx, s.rdb, keys, args...).Int()
 	if err != nil {
 		return fmt.Errorf("apply request %d: %w", r.ID, err)
@@ -221,11 +230,26 @@ func (s *Store) ids(_ context.Context, cmd *redis.StringSliceCmd) ([]int64, erro
 	return out, nil
 }
 
-// Linked implements flows.RequestStore.
-func (s *Store) Linked(ctx context.Context, chatID int64, messageID int) (int64, error) {
-	v, err := s.rdb.HGet(ctx, s.k.link(chatID), strconv.Itoa(messageID)).Int64()
+// Linked implements flows.RequestStore. A link is stored as "<request>" or
+// "<request>:<prompt action>".
+func (s *Store) Linked(ctx context.Context, chatID int64, messageID int) (flows.Link, error) {
+	v, err := s.rdb.HGet(ctx, s.k.link(chatID), strconv.Itoa(messageID)).Result()
 	if err != nil {
-		return 0, notFound(err, "linked message")
+		return flows.Link{}, notFound(err, "linked message")
 	}
-	return v, nil
+	id, prompt, _ := strings.Cut(v, ":")
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return flows.Link{}, flows.Errorf(flows.ENOTFOUND, "linked message not found")
+	}
+	return flows.Link{RequestID: n, Prompt: flows.Action(prompt)}, nil
+}
+
+// linkValue encodes what a sent message is about.
+func linkValue(n flows.Notice) string {
+	v := strconv.FormatInt(n.RequestID, 10)
+	if n.Prompt != "" {
+		v += ":" + string(n.Prompt)
+	}
+	return v
 }

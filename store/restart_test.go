@@ -65,8 +65,8 @@ func verify(t *testing.T, s *Store, sd seeded) {
 	if ids, _ := s.Open(ctx, flows.Scope{Kind: flows.ScopeCadre, ID: "C1"}); !reflect.DeepEqual(ids, []int64{1}) {
 		t.Errorf("open after restart %v", ids)
 	}
-	if id, err := s.Linked(ctx, 101, 900); err != nil || id != 1 {
-		t.Errorf("link after restart %d, %v", id, err)
+	if id, err := s.Linked(ctx, 101, 900); err != nil || id.RequestID != 1 {
+		t.Errorf("link after restart %d, %v", id.RequestID, err)
 	}
 	if id, _ := s.NextRequestID(ctx); id != 2 {
 		t.Errorf("request numbering restarted: %d", id)

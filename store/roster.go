@@ -13,9 +13,20 @@ import (
 
 // SaveRoster implements flows.RosterStore in one MULTI transaction.
 func (s *Store) SaveRoster(ctx context.Context, r flows.Roster, newCodes map[string]string) error {
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Del(ctx, s.k.cadres(), s.k.households())
+	oldUnits, err := s.rdb.SMembers(ctx, s.k.units()).Result()
+	if err != nil {
+		return fmt.Errorf("save roster: %w", err)
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, s.k.cadres(), s.k.households(), s.k.units(), s.k.leaders(""))
+		for _, u := range oldUnits {
+			p.Del(ctx, s.k.leaders(u))
+		}
 		for _, c := range r.Cadres {
+			if c.Role == flows.RoleLeader {
+				p.SAdd(ctx, s.k.leaders(c.Unit), c.ID)
+				p.SAdd(ctx, s.k.units(), c.Unit)
+			}
 			p.HSet(ctx, s.k.cadre(c.ID), "name", c.Name, "unit", c.Unit, "role", string(c.Role), "phone", c.Phone)
 			p.SAdd(ctx, s.k.cadres(), c.ID)
 			s.saveCode(ctx, p, s.k.cadre(c.ID), flows.AccountCadre, c.ID, newCodes)
@@ -137,6 +148,15 @@ func (s *Store) Household(ctx context.Context, id string) (flows.Household, erro
 		return flows.Household{}, flows.Errorf(flows.ENOTFOUND, "household not found")
 	}
 	return household(id, h), nil
+}
+
+// UnitLeaders implements flows.RosterStore.
+func (s *Store) UnitLeaders(ctx context.Context, unit string) ([]flows.Cadre, error) {
+	ids, err := s.members(ctx, s.k.leaders(unit))
+	if err != nil {
+		return nil, err
+	}
+	return s.Cadres(ctx, ids)
 }
 
 // Codes implements flows.RosterStore.

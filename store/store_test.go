@@ -218,7 +218,7 @@ func TestRoundTrips(t *testing.T) {
 		{"Roster", 4, func() error { _, err := s.Roster(ctx); return err }},
 		{"Cadres of 3", 1, func() error { _, err := s.Cadres(ctx, []string{"C1", "C2", "L1"}); return err }},
 		{"Codes", 2, func() error { _, err := s.Codes(ctx, flows.AccountHousehold); return err }},
-		{"SaveRoster", 1, func() error { return s.SaveRoster(ctx, testRoster(), nil) }},
+		{"SaveRoster (units, then one transaction)", 2, func() error { return s.SaveRoster(ctx, testRoster(), nil) }},
 		{"Open", 1, func() error { _, err := s.Open(ctx, flows.Scope{Kind: flows.ScopeCounty}); return err }},
 		{"Timeline", 1, func() error { _, err := s.Timeline(ctx, 1); return err }},
 	}

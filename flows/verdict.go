@@ -1,0 +1,86 @@
+package flows
+
+import (
+	"context"
+	"strconv"
+	"time"
+)
+
+// verdictButtons are the household's one-tap questions on a resolved
+// request: first "solved?", then how satisfied.
+func verdictButtons(r Request) [][]Button {
+	b := func(a Action, arg string) Button { return Button{Action: a, RequestID: r.ID, Arg: arg} }
+	if r.Solved == "" {
+		return [][]Button{{b(ActSolvedQ, "y"), b(ActSolvedQ, "n")}}
+	}
+	return [][]Button{{b(ActRate, "3"), b(ActRate, "2"), b(ActRate, "1")}}
+}
+
+// withButtons puts the same buttons under every notice that is not a copy.
+func withButtons(ns []Notice, rows [][]Button) {
+	for i := range ns {
+		if ns[i].Copy == nil {
+			ns[i].Buttons = rows
+		}
+	}
+}
+
+// verdict records the household's answer to "solved?" or its rating.
+// "Not solved" or 不满意 reopens the request and tells the cadre; a second
+// reopen tells the unit's leader too. 满意 or 基本满意 closes it.
+func (s *Service) verdict(ctx context.Context, p Press, a Account, r Request, lang string) (Toast, [][]Button, bool, error) {
+	if r.State != StateResolved {
+		return ToastInvalid, nil, true, nil
+	}
+	now := s.Clock.Now()
+	next := r
+	next.VerdictAt = now
+	arg := p.Button.Arg
+	ev := Event{At: now, Actor: actorHousehold(a.Ref), Action: p.Button.Action, From: r.State, To: r.State, Note: arg}
+	switch {
+	case p.Button.Action == ActSolvedQ && arg == "y":
+		next.Solved = "yes"
+		err := s.apply(ctx, s.change(&r, next, ev, nil, guard(p.UpdateID, "press")))
+		return ToastDone, verdictButtons(next), true, err
+	case p.Button.Action == ActSolvedQ && arg == "n":
+		next.Solved = "no"
+		return s.reopen(ctx, p, r, next, ev, lang, "not_solved")
+	case p.Button.Action == ActRate && ratingArgs[arg] != "":
+		next.Rating = ratingArgs[arg]
+		if next.Rating == RatingUnsatisfied {
+			return s.reopen(ctx, p, r, next, ev, lang, "unsatisfied")
+		}
+		next.State, next.ClosedAt = StateClosed, now
+		ev.To = StateClosed
+		thanks := Notice{ChatID: p.ChatID, Lang: lang, Kind: NoticeThanks, RequestID: r.ID, Args: noArgs(r.ID)}
+		err := s.apply(ctx, s.change(&r, next, ev, []Notice{thanks}, guard(p.UpdateID, "press")))
+		return ToastDone, nil, true, err
+	}
+	return ToastInvalid, nil, false, nil
+}
+
+// reopen sends a request back to its cadre after a bad verdict.
+func (s *Service) reopen(ctx context.Context, p Press, r, next Request, ev Event, lang, why string) (Toast, [][]Button, bool, error) {
+	next.State, next.Reopens = StateResponded, r.Reopens+1
+	next.Deadline, next.ResolvedAt = time.Time{}, time.Time{}
+	ev.To = next.State
+	h, err := s.Store.Household(ctx, r.HouseholdID)
+	if err != nil {
+		return ToastError, nil, false, err
+	}
+	args := map[string]string{"no": strconv.FormatInt(r.ID, 10), "household": h.Name, "village": h.Village, "why": why}
+	var notices []Notice
+	if acc, err := s.Store.CadreAccount(ctx, r.CadreID); err == nil && !acc.Unreachable {
+		notices = append(notices, Notice{ChatID: acc.ID, Lang: acc.Lang, Kind: NoticeReopened, RequestID: r.ID, Args: args, Buttons: CadreButtons(next)})
+	}
+	if next.Reopens >= 2 || len(notices) == 0 {
+		leaders, err := s.toLeaders(ctx, next, NoticeReopened, args, nil)
+		if err != nil {
+			return ToastError, nil, false, err
+		}
+		notices = append(notices, leaders...)
+	}
+	notices = append(notices, Notice{ChatID: p.ChatID, Lang: lang, Kind: NoticeReopenAck, RequestID: r.ID, Args: noArgs(r.ID)})
+	err = s.apply(ctx, s.change(&r, next, ev, notices, guard(p.UpdateID, "press")))
+	return ToastDone, nil, true, err
+}
