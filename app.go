@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"time"
 
@@ -23,10 +25,14 @@ type Main struct {
 	HTTPClient *http.Client // nil: a default client
 	Log        *slog.Logger // nil: JSON to stderr at the configured level
 	Consumer   string       // queue consumer name; "" = hostname
+	// Listening, if set, is told the address of each server Run starts
+	// ("ops" for /healthz and /metrics, "webhook").
+	Listening func(name string, addr net.Addr)
 
 	Store   *store.Store
 	Service *flows.Service
 	Bot     *bot.Bot
+	ops     *ops
 }
 
 // Open connects to Redis and builds the service and the bot.
@@ -74,7 +80,13 @@ func (m *Main) OpenBot() error {
 	if consumer == "" {
 		consumer, _ = os.Hostname()
 	}
+	m.ops = newOps(m)
+	var hook *bot.WebhookOptions
+	if c.Telegram.Mode == config.ModeWebhook {
+		hook = &bot.WebhookOptions{URL: c.Telegram.Webhook.URL, Secret: c.Telegram.Webhook.Secret.Reveal()}
+	}
 	b, err := bot.New(m.Service, m.Store, m.Store, bot.Options{
+		Metrics: bot.NewMetrics(m.ops.reg), OnPoll: m.ops.polled, Webhook: hook,
 		Token: token, APIURL: c.Telegram.APIURL, DefaultLang: c.Language, Consumer: consumer,
 		GlobalRate: c.Telegram.Rate.Global, PerChatRate: c.Telegram.Rate.PerChat,
 		HTTPClient: m.HTTPClient, Log: m.Log,
@@ -104,7 +116,43 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	defer func() { <-sched.Stop().Done() }()
-	return m.Bot.Run(ctx)
+	errs := make(chan error, 2)
+	servers := 0
+	start := func(name, addr string, h http.Handler) {
+		servers++
+		go func() {
+			errs <- serve(ctx, addr, h, func(a net.Addr) {
+				m.Log.Info("listening", "server", name, "addr", a.String())
+				if m.Listening != nil {
+					m.Listening(name, a)
+				}
+			})
+		}()
+	}
+	if addr := m.Config.HTTP.Listen; addr != "" {
+		start("ops", addr, m.ops.handler())
+	}
+	if m.Config.Telegram.Mode == config.ModeWebhook {
+		start("webhook", m.Config.Telegram.Webhook.Listen, m.webhookMux())
+	}
+	err = m.Bot.Run(ctx)
+	for ; servers > 0; servers-- {
+		if serr := <-errs; serr != nil && err == nil {
+			err = serr
+		}
+	}
+	return err
+}
+
+// webhookMux serves the webhook at the path of telegram.webhook.url.
+func (m *Main) webhookMux() http.Handler {
+	path := "/"
+	if u, err := url.Parse(m.Config.Telegram.Webhook.URL); err == nil && u.Path != "" {
+		path = u.Path
+	}
+	mux := http.NewServeMux()
+	mux.Handle(path, m.Bot.WebhookHandler())
+	return mux
 }
 
 // Close releases the connection to Redis.

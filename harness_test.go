@@ -102,6 +102,7 @@ func (h *harness) config() *config.Config {
 	cfg.Telegram.Rate.Global, cfg.Telegram.Rate.PerChat = 30, 30
 	cfg.Redis.URL = h.redis.URL()
 	cfg.QuietHours = config.QuietHours{}
+	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.Schedule.Reminders = "@every 1h" // tests sweep by hand on the simulated clock
 	for _, f := range h.tweak {
 		f(cfg)
@@ -110,7 +111,10 @@ func (h *harness) config() *config.Config {
 }
 
 // boot starts a fresh Main (as a restarted process would).
-func (h *harness) boot() {
+func (h *harness) boot() { h.boot2(nil) }
+
+// boot2 is boot with a change to Main before it opens.
+func (h *harness) boot2(tweak func(*Main)) {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var clock flows.Clock = h.clock
@@ -119,6 +123,9 @@ func (h *harness) boot() {
 	}
 	h.m = &Main{Config: h.config(), Clock: clock, Consumer: "test",
 		Log: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	if tweak != nil {
+		tweak(h.m)
+	}
 	if err := h.m.Open(ctx); err != nil {
 		h.t.Fatal(err)
 	}

@@ -27,6 +27,18 @@ type Options struct {
 	HTTPClient  *http.Client
 	Log         *slog.Logger
 	Unreachable Unreachable
+	Metrics     *Metrics // nil: no metrics
+	// Webhook, when set, makes the bot receive updates by webhook (served
+	// by WebhookHandler) instead of polling.
+	Webhook *WebhookOptions
+	// OnPoll is called after every successful getUpdates (for health).
+	OnPoll func()
+}
+
+// WebhookOptions are given to Telegram's setWebhook.
+type WebhookOptions struct {
+	URL    string // the public https URL Telegram posts to
+	Secret string // sent back in X-Telegram-Bot-Api-Secret-Token
 }
 
 // Bot connects Telegram to the service through the inbox and the outbox.
@@ -96,16 +108,33 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.log.Warn("setMyCommands failed", "err", err)
 	}
 	var wg sync.WaitGroup
-	poller := &Poller{APIURL: b.opts.APIURL, Token: b.opts.Token, Inbox: b.inbox, Client: b.opts.HTTPClient, Timeout: b.opts.PollTimeout, Log: b.log}
 	run := func(f func(context.Context)) {
 		wg.Add(1)
 		go func() { defer wg.Done(); f(ctx) }()
 	}
-	run(func(ctx context.Context) { _ = poller.Run(ctx) })
+	if b.opts.Webhook == nil {
+		poller := &Poller{APIURL: b.opts.APIURL, Token: b.opts.Token, Inbox: b.inbox, Client: b.opts.HTTPClient,
+			Timeout: b.opts.PollTimeout, Log: b.log, Metrics: b.opts.Metrics, OnPoll: b.opts.OnPoll}
+		if err := b.tg.deleteWebhook(ctx); err != nil {
+			b.log.Warn("deleteWebhook failed", "err", err)
+		}
+		run(func(ctx context.Context) { _ = poller.Run(ctx) })
+	} else if err := b.tg.setWebhook(ctx, b.opts.Webhook.URL, b.opts.Webhook.Secret); err != nil {
+		return fmt.Errorf("setWebhook: %w", err)
+	}
 	run(func(ctx context.Context) { _ = b.Workers().Run(ctx) })
 	run(b.Sender().run)
 	wg.Wait()
 	return nil
+}
+
+// WebhookHandler returns the HTTP handler Telegram posts updates to.
+func (b *Bot) WebhookHandler() http.Handler {
+	secret := ""
+	if b.opts.Webhook != nil {
+		secret = b.opts.Webhook.Secret
+	}
+	return &Webhook{Secret: secret, Inbox: b.inbox, Log: b.log, Metrics: b.opts.Metrics}
 }
 
 // Workers returns the inbox workers (for webhook mode, which has no poller).

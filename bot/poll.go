@@ -28,7 +28,8 @@ type Poller struct {
 	Timeout time.Duration // long-poll timeout (Telegram's, not the HTTP client's)
 	Log     *slog.Logger
 	// OnPoll, if set, is called after every successful poll (for health).
-	OnPoll func()
+	OnPoll  func()
+	Metrics *Metrics
 }
 
 // envelope is the part of an update the inbox needs to route it.
@@ -96,6 +97,7 @@ func (p *Poller) store(ctx context.Context, raws []json.RawMessage, offset int64
 		if _, err := p.Inbox.Put(ctx, flows.Inbound{UpdateID: e.UpdateID, ChatID: e.chatOf(), Raw: raw}); err != nil {
 			return offset, fmt.Errorf("store update: %w", err)
 		}
+		p.Metrics.updateIn()
 		if e.UpdateID >= offset {
 			offset = e.UpdateID + 1
 		}

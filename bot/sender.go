@@ -19,19 +19,34 @@ const sendTimeout = 30 * time.Second
 
 // sender drains the outbox: it renders each notice, sends it within
 // Telegram's limits, and records the sent message ids (which links them to
-// their request for reply routing) before removing the entry.
+// their request for reply routing) before removing the entry. Each chat has
+// its own queue, in order, so a chat waiting for its rate limit does not
+// hold up the others.
 type sender struct {
 	b       *Bot
 	limit   *limiter
 	stale   time.Duration
 	onBlock Unreachable
+
+	hand  *hand
+	mu    sync.Mutex
+	chats map[int64][]flows.Queued // waiting per chat; a chat with a key has a goroutine
+	wg    sync.WaitGroup
 }
 
-// run sends until ctx ends; an entry in hand when it ends stays queued.
+// maxHeld bounds the outbox entries a sender holds in memory.
+const maxHeld = 1000
+
+// run sends until ctx ends; entries in hand when it ends stay queued.
 func (s *sender) run(ctx context.Context) {
+	s.chats = map[int64][]flows.Queued{}
+	s.hand = newHand(s.stale/3, func(ctx context.Context, ids []string) error {
+		return s.b.outbox.TouchOutbox(ctx, s.b.consumer, ids)
+	}, s.b.log)
+	go s.hand.heartbeat(ctx)
 	backoff := newBackoff(100*time.Millisecond, 5*time.Second)
-	for ctx.Err() == nil {
-		qs, err := s.b.outbox.Next(ctx, s.b.consumer, 16, 2*time.Second, s.stale)
+	for ctx.Err() == nil && s.hand.waitBelow(ctx, maxHeld) {
+		qs, err := s.b.outbox.Next(ctx, s.b.consumer, 64, 2*time.Second, s.stale)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.b.log.Warn("outbox read failed", "err", err)
@@ -41,8 +56,43 @@ func (s *sender) run(ctx context.Context) {
 		}
 		backoff.reset()
 		for _, q := range qs {
-			s.deliver(ctx, q)
+			if s.hand.take(q.ID) {
+				s.dispatch(ctx, q)
+			}
 		}
+	}
+	s.wg.Wait()
+}
+
+// dispatch queues q behind its chat's earlier entries.
+func (s *sender) dispatch(ctx context.Context, q flows.Queued) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	chat := q.Notice.ChatID
+	_, busy := s.chats[chat]
+	s.chats[chat] = append(s.chats[chat], q)
+	if !busy {
+		s.wg.Add(1)
+		go s.drainChat(ctx, chat)
+	}
+}
+
+// drainChat sends a chat's entries in order, and ends when none is left.
+func (s *sender) drainChat(ctx context.Context, chat int64) {
+	defer s.wg.Done()
+	for {
+		s.mu.Lock()
+		queue := s.chats[chat]
+		if len(queue) == 0 || ctx.Err() != nil {
+			delete(s.chats, chat)
+			s.mu.Unlock()
+			return
+		}
+		q := queue[0]
+		s.chats[chat] = queue[1:]
+		s.mu.Unlock()
+		s.deliver(ctx, q)
+		s.hand.drop(q.ID)
 	}
 }
 
@@ -64,22 +114,26 @@ func (s *sender) deliver(ctx context.Context, q flows.Queued) {
 		ids, err := s.send(sctx, q.Notice)
 		cancel()
 		if err == nil {
+			s.b.opts.Metrics.out("sent")
 			s.done(ctx, q, ids)
 			return
 		}
 		kind, after := classify(err)
 		switch kind {
 		case sendWait:
+			s.b.opts.Metrics.limited()
 			s.b.log.Warn("telegram rate limit", "retry_after", after)
 			s.limit.pause(q.Notice.ChatID, time.Duration(after)*time.Second)
 		case sendForbidden:
 			s.b.log.Info("chat unreachable", "kind", q.Notice.Kind, "request", q.Notice.RequestID)
+			s.b.opts.Metrics.out("blocked")
 			if s.onBlock != nil {
 				s.onBlock(ctx, q.Notice.ChatID, q.Notice)
 			}
 			s.done(ctx, q, nil)
 			return
 		case sendRejected:
+			s.b.opts.Metrics.out("rejected")
 			s.b.log.Error("telegram refused a message", "kind", q.Notice.Kind, "request", q.Notice.RequestID, "err", err)
 			s.done(ctx, q, nil)
 			return

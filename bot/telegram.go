@@ -105,3 +105,14 @@ func classify(err error) (sendError, int) {
 	}
 	return sendRetry, 0
 }
+
+func (t *telegram) setWebhook(ctx context.Context, url, secret string) error {
+	_, err := t.c.SetWebhook(ctx, &tgbot.SetWebhookParams{URL: url, SecretToken: secret,
+		AllowedUpdates: []string{"message", "callback_query"}})
+	return scrub(err)
+}
+
+func (t *telegram) deleteWebhook(ctx context.Context) error {
+	_, err := t.c.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{})
+	return scrub(err)
+}

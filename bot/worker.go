@@ -23,10 +23,16 @@ type Workers struct {
 	Stale    time.Duration // entries idle this long are taken from a dead consumer
 	Attempts int           // tries per update before it is dropped and logged
 	Log      *slog.Logger
+
+	hand *hand
 }
 
 // Run works until ctx ends, then finishes the updates in hand and returns.
 func (w *Workers) Run(ctx context.Context) error {
+	w.hand = newHand(w.Stale/3, func(ctx context.Context, ids []string) error {
+		return w.Inbox.TouchInbox(ctx, w.Consumer, ids)
+	}, w.Log)
+	go w.hand.heartbeat(ctx)
 	shards := make([]chan flows.Inbound, w.Shards)
 	var wg sync.WaitGroup
 	for i := range shards {
@@ -36,6 +42,7 @@ func (w *Workers) Run(ctx context.Context) error {
 			defer wg.Done()
 			for in := range ch {
 				w.work(ctx, in)
+				w.hand.drop(in.ID)
 			}
 		}(shards[i])
 	}
@@ -61,6 +68,9 @@ func (w *Workers) take(ctx context.Context, shards []chan flows.Inbound) {
 		}
 		backoff.reset()
 		for _, in := range ins {
+			if !w.hand.take(in.ID) {
+				continue // already in hand, waiting its turn
+			}
 			n := in.ChatID % int64(len(shards))
 			if n < 0 {
 				n = -n

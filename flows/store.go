@@ -109,6 +109,9 @@ type Outbox interface {
 	// Done records that entry q was sent as the given message ids (linking
 	// them to q's request) and removes it from the queue.
 	Done(ctx context.Context, q Queued, messageIDs []int) error
+	// Touch tells the queue that consumer still holds the entries, so no
+	// other consumer takes them over while they wait in its hands.
+	TouchOutbox(ctx context.Context, consumer string, ids []string) error
 }
 
 // Inbound is a raw update stored in the inbox.
@@ -131,6 +134,8 @@ type Inbox interface {
 	Take(ctx context.Context, consumer string, n int, block, stale time.Duration) ([]Inbound, error)
 	// Finish removes a processed update.
 	Finish(ctx context.Context, id string) error
+	// TouchInbox tells the queue that consumer still holds the entries.
+	TouchInbox(ctx context.Context, consumer string, ids []string) error
 }
 
 // RosterStore keeps cadres, households and their card codes.

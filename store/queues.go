@@ -210,3 +210,60 @@ func (s *Store) Finish(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// QueueStats describes a queue: how many entries wait and how old the
+// oldest is.
+type QueueStats struct {
+	Depth  int64
+	Oldest time.Duration
+}
+
+// Stats returns the state of the inbox and the outbox at now.
+func (s *Store) Stats(ctx context.Context, now time.Time) (inbox, outbox QueueStats, err error) {
+	stat := func(key string) (QueueStats, error) {
+		var q QueueStats
+		n, err := s.rdb.XLen(ctx, key).Result()
+		if err != nil {
+			return q, fmt.Errorf("queue stats: %w", err)
+		}
+		q.Depth = n
+		first, err := s.rdb.XRangeN(ctx, key, "-", "+", 1).Result()
+		if err != nil {
+			return q, fmt.Errorf("queue stats: %w", err)
+		}
+		if len(first) > 0 {
+			ms, _, _ := strings.Cut(first[0].ID, "-")
+			if v, err := strconv.ParseInt(ms, 10, 64); err == nil {
+				q.Oldest = now.Sub(time.UnixMilli(v))
+			}
+		}
+		return q, nil
+	}
+	if inbox, err = stat(s.k.inbox()); err != nil {
+		return
+	}
+	outbox, err = stat(s.k.outbox())
+	return
+}
+
+// TouchOutbox implements flows.Outbox.
+func (s *Store) TouchOutbox(ctx context.Context, consumer string, ids []string) error {
+	return s.touch(ctx, s.k.outbox(), groupSend, consumer, ids)
+}
+
+// TouchInbox implements flows.Inbox.
+func (s *Store) TouchInbox(ctx context.Context, consumer string, ids []string) error {
+	return s.touch(ctx, s.k.inbox(), groupWork, consumer, ids)
+}
+
+// touch resets the idle time of entries a consumer holds (XCLAIM to itself).
+func (s *Store) touch(ctx context.Context, key, group, consumer string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.rdb.XClaimJustID(ctx, &redis.XClaimArgs{Stream: key, Group: group, Consumer: consumer, Messages: ids}).Err()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("touch %s: %w", key, err)
+	}
+	return nil
+}

@@ -55,6 +55,20 @@ func (s *Server) PendingUpdates() []json.RawMessage {
 	return out
 }
 
+// TakeUpdates returns the queued updates and forgets them, as Telegram does
+// once a webhook accepted them; tests then post them to the bot's webhook.
+func (s *Server) TakeUpdates() []json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]json.RawMessage, len(s.queue))
+	for i, q := range s.queue {
+		out[i] = bytes.Clone(q.raw)
+	}
+	s.queue = nil
+	s.notifyLocked()
+	return out
+}
+
 // DeliveryCount reports how many getUpdates answers carried the update.
 func (s *Server) DeliveryCount(updateID int64) int {
 	s.mu.Lock()
