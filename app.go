@@ -58,7 +58,7 @@ func settings(c *config.Config) flows.Settings {
 	s := flows.Settings{
 		MaxHouseholdAccounts: c.Household.MaxAccounts, FirstResponse: c.SLA.FirstResponse,
 		EscalateAfter: c.SLA.EscalateAfter, DefaultDeadline: c.SLA.DefaultDeadline, VerdictWait: c.SLA.VerdictWait,
-		Location: c.Timezone, DefaultLang: c.Language,
+		Location: c.Timezone, DefaultLang: c.Language, County: c.County,
 	}
 	if q := c.QuietHours; q.Enabled {
 		s.Quiet = func(t time.Time) bool { return q.Contains(t.In(c.Timezone)) }
@@ -86,7 +86,7 @@ func (m *Main) OpenBot() error {
 		hook = &bot.WebhookOptions{URL: c.Telegram.Webhook.URL, Secret: c.Telegram.Webhook.Secret.Reveal()}
 	}
 	b, err := bot.New(m.Service, m.Store, m.Store, bot.Options{
-		Metrics: bot.NewMetrics(m.ops.reg), OnPoll: m.ops.polled, Webhook: hook,
+		Metrics: bot.NewMetrics(m.ops.reg), OnPoll: m.ops.polled, Webhook: hook, Files: m.digestFiles,
 		Token: token, APIURL: c.Telegram.APIURL, DefaultLang: c.Language, Consumer: consumer,
 		GlobalRate: c.Telegram.Rate.Global, PerChatRate: c.Telegram.Rate.PerChat,
 		HTTPClient: m.HTTPClient, Log: m.Log,

@@ -122,32 +122,3 @@ func linkRows(ctx context.Context, svc *flows.Service, user string, invites bool
 func link(user, code string) string {
 	return "https://t.me/" + url.PathEscape(user) + "?start=" + code
 }
-
-func cmdDigest(ctx context.Context, args []string, stdout io.Writer) error {
-	fs, path := flags("digest")
-	unit := fs.String("unit", "", "a unit's name (default: the whole county)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	m, err := open(ctx, *path)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	items, err := m.Service.UnitOverview(ctx, *unit)
-	if err != nil {
-		return err
-	}
-	scope := *unit
-	if scope == "" {
-		scope = m.Config.County
-	}
-	fmt.Fprintf(stdout, "%s: open and late requests\n", scope)
-	for _, it := range items {
-		fmt.Fprintf(stdout, "  %s: open %d, late %d\n", it.Who, it.Open, it.LateCount)
-	}
-	if len(items) == 0 {
-		fmt.Fprintln(stdout, "  no open requests")
-	}
-	return nil
-}

@@ -63,7 +63,7 @@ func TestCoreLoop(t *testing.T) {
 	// The commands answer.
 	contains(t, "/my", h.say(hhZhang, "/my").Text, "#1", "限期办理", "2026-12-04", "房顶漏雨")
 	contains(t, "/open", h.say(cadreLiu, "/open").Text, "#1", "张福来", "房顶漏雨")
-	contains(t, "/digest", h.say(leaderZh, "/digest").Text, "县财政局", "刘建国：待办 1")
+	contains(t, "/digest", h.say(leaderZh, "/digest").Text, "县财政局", "周报", "刘建国：1/")
 	contains(t, "/help", h.say(cadreLiu, "/help").Text, "/open")
 	if cmds, ok := h.tg.Commands(nil, ""); !ok || len(cmds) < 4 {
 		t.Errorf("setMyCommands: %v %v", cmds, ok)
@@ -133,7 +133,7 @@ func TestCommandsByRole(t *testing.T) {
 	contains(t, "cadre /my", h.say(cadreLiu, "/my").Text, "没有权限")
 	contains(t, "cadre /digest", h.say(cadreLiu, "/digest").Text, "没有权限")
 	contains(t, "stranger /my", h.say(stranger, "/my").Text, "contact card")
-	contains(t, "county /digest", h.say(leaderSun, "/digest").Text, "County")
+	contains(t, "county /digest", h.say(leaderSun, "/digest").Text, "county: weekly digest")
 	contains(t, "empty /my", h.say(hhZhang, "/my").Text, "还没有")
 	contains(t, "/lang", h.say(hhZhang, "/lang").Text, "English")
 	contains(t, "english /my", h.say(hhZhang, "/my").Text, "No requests")

@@ -104,6 +104,7 @@ func (h *harness) config() *config.Config {
 	cfg.QuietHours = config.QuietHours{}
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.Schedule.Reminders = "@every 1h" // tests sweep by hand on the simulated clock
+	cfg.Schedule.Digest = "0 8 1 1 *"    // and send digests by hand
 	for _, f := range h.tweak {
 		f(cfg)
 	}
@@ -279,7 +280,8 @@ func (h *harness) none(u telegramtest.User, mark int, want string) {
 	}
 }
 
-// drain waits until the outbox is empty and nothing is in flight.
+// drain waits until every update sent so far is handled and every notice
+// sent.
 func (h *harness) drain() {
 	h.t.Helper()
 	ctx := context.Background()
@@ -287,7 +289,9 @@ func (h *harness) drain() {
 	ok := waitUntil(waitFor, func() bool {
 		n, err := rdb.XLen(ctx, "mq:{county}:outbox").Result()
 		in, err2 := rdb.XLen(ctx, "mq:{county}:inbox").Result()
-		return err == nil && err2 == nil && n == 0 && in == 0
+		// An update is confirmed to Telegram only after it is stored, so
+		// once none is pending every update is in the inbox or handled.
+		return err == nil && err2 == nil && n == 0 && in == 0 && len(h.tg.PendingUpdates()) == 0
 	})
 	if !ok {
 		h.t.Fatal("the queues did not drain")

@@ -20,7 +20,11 @@ func (m *Main) startCron(ctx context.Context) (*cron.Cron, error) {
 	if _, err := c.AddFunc(m.Config.Schedule.Reminders, func() { m.Sweep(ctx) }); err != nil {
 		return nil, fmt.Errorf("schedule.reminders: %w", err)
 	}
-	m.Sweep(ctx) // catch up after downtime
+	if _, err := c.AddFunc(m.Config.Schedule.Digest, func() { m.SendDigests(ctx) }); err != nil {
+		return nil, fmt.Errorf("schedule.digest: %w", err)
+	}
+	m.Sweep(ctx)       // catch up after downtime
+	m.SendDigests(ctx) // a digest missed while down goes out now (once per occurrence)
 	c.Start()
 	return c, nil
 }

@@ -33,6 +33,8 @@ type Options struct {
 	Webhook *WebhookOptions
 	// OnPoll is called after every successful getUpdates (for health).
 	OnPoll func()
+	// Files makes the file a notice sends (a digest's chart or spreadsheet).
+	Files func(ctx context.Context, n flows.Notice) (name string, data []byte, err error)
 }
 
 // WebhookOptions are given to Telegram's setWebhook.

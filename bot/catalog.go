@@ -28,7 +28,6 @@ var catalog = map[string]map[string]string{
 		"new_cadre":         "您的帮扶干部已更换为 <b>{{.A.cadre}}</b>（{{.A.unit}}）{{if .A.phone}}，电话：{{.A.phone}}{{end}}。未办结的诉求已一并转交。",
 		"my_requests":       "<b>我的诉求</b>{{range .L}}\n#{{.RequestID}} {{state .State}}{{if .Deadline}} · 截止 {{.Deadline}}{{end}}{{if .Late}} ⚠️超期{{end}}\n   {{.Summary}}{{else}}\n您还没有提过诉求。有困难直接发消息就可以。{{end}}",
 		"open_requests":     "<b>待办诉求（{{.N}}）</b>{{range .L}}\n#{{.RequestID}} {{if .Late}}⚠️超期 {{end}}{{.Who}} · {{.Village}} · {{state .State}}{{if .Deadline}} · 截止 {{.Deadline}}{{end}}\n   {{.Summary}}{{else}}\n没有待办诉求。{{end}}",
-		"unit_overview":     "<b>{{if .A.unit}}{{.A.unit}}{{else}}全县{{end}} 待办情况</b>{{range .L}}\n{{.Who}}：待办 {{.Open}}，超期 {{.LateCount}}{{else}}\n没有待办诉求。{{end}}",
 		"timeline":          "<b>诉求 #{{.A.no}} 时间线</b>{{range .L}}\n{{.Deadline}} {{actor .Who}} {{action .Summary}} → {{state .State}}{{end}}",
 		"no_route":          "要答复群众，请长按他们的诉求消息，选“回复”再写。\n/open 查看待办诉求。",
 		"forbidden":         "抱歉，您没有权限做这个操作。",
@@ -50,6 +49,21 @@ var catalog = map[string]map[string]string{
 		"reopen_ack":        "已告诉帮扶干部，诉求 #{{.A.no}} 会继续办理。",
 		"closed_unrated":    "诉求 #{{.A.no}} 已结束。有新的困难随时发消息。",
 
+		"digest": "<b>📊 {{if .D.Unit}}{{.D.Unit}}{{else}}{{.D.County}} 全县{{end}} 周报</b> {{.D.Week.Label}}（{{day .D.Week.Start}}—{{lastday .D.Week}}）\n" +
+			"收到 {{.D.Received}} · 按时回应 {{.D.RespondedInTime}} · 办结 {{.D.Resolved}} · 结束 {{.D.Closed}}\n现在待办 {{.D.Open}} · 超期 {{.D.Late}}\n\n" +
+			"响应率 <b>{{rate .D.Rates.Response}}</b> {{arrow .D.Rates.Response .D.Previous.Response}}（上周 {{rate .D.Previous.Response}}）\n" +
+			"解决率 <b>{{rate .D.Rates.Resolution}}</b> {{arrow .D.Rates.Resolution .D.Previous.Resolution}}（上周 {{rate .D.Previous.Resolution}}）\n" +
+			"满意率 <b>{{rate .D.Rates.Satisfaction}}</b> {{arrow .D.Rates.Satisfaction .D.Previous.Satisfaction}}（上周 {{rate .D.Previous.Satisfaction}}）\n" +
+			"按期办结率 <b>{{rate .D.Rates.OnTime}}</b> {{arrow .D.Rates.OnTime .D.Previous.OnTime}}（上周 {{rate .D.Previous.OnTime}}）\n" +
+			"首次回应中位数 {{if .D.HasMedian}}{{dur .D.MedianFirstResponse}}{{else}}—{{end}}" +
+			"{{if .D.Rows}}\n\n<b>{{if .D.Unit}}各干部{{else}}各单位{{end}}</b>（收到/超期/响应/解决/满意）{{range .D.Rows}}\n{{.Name}}：{{.Received}}/{{.Late}}/{{rate .Rates.Response}}/{{rate .Rates.Resolution}}/{{rate .Rates.Satisfaction}}{{end}}{{end}}" +
+			"{{if .D.Villages}}\n\n<b>各村</b>（收到/超期）{{range .D.Villages}}\n{{.Name}}：{{.Received}}/{{.Late}}{{end}}{{end}}" +
+			"{{if .D.OldestLate}}\n\n<b>超期最久</b>{{range .D.OldestLate}}\n#{{.RequestID}} {{.Village}} · {{.Cadre}} · 超期{{.DaysLate}}天 · {{.Summary}}{{end}}{{end}}" +
+			"{{if .D.Categories}}\n\n<b>类别</b> {{range $i, $c := .D.Categories}}{{if $i}} · {{end}}{{cat $c.Category}} {{$c.Count}}{{end}}{{end}}",
+		"digest_chart": "{{.A.week}} 待办 / 超期 / 已办结",
+		"digest_sheet": "{{.A.week}} 诉求明细（Excel）",
+		"cat.medical":  "看病就医", "cat.housing": "住房安全", "cat.livelihood": "生产发展", "cat.subsidy": "低保救助",
+		"cat.schooling": "子女上学", "cat.infrastructure": "基础设施", "cat.policy": "政策咨询", "cat.other": "其他", "cat.none": "未分类",
 		"toast.done":      "已完成",
 		"toast.forbidden": "您无权操作",
 		"toast.invalid":   "当前状态下不能这样操作",
@@ -99,7 +113,6 @@ var catalog = map[string]map[string]string{
 		"new_cadre":         "Your cadre is now <b>{{.A.cadre}}</b> ({{.A.unit}}){{if .A.phone}}, phone {{.A.phone}}{{end}}. Your open requests went along.",
 		"my_requests":       "<b>My requests</b>{{range .L}}\n#{{.RequestID}} {{state .State}}{{if .Deadline}} · due {{.Deadline}}{{end}}{{if .Late}} ⚠️late{{end}}\n   {{.Summary}}{{else}}\nNo requests yet. Just send a message when you need help.{{end}}",
 		"open_requests":     "<b>Open requests ({{.N}})</b>{{range .L}}\n#{{.RequestID}} {{if .Late}}⚠️late {{end}}{{.Who}} · {{.Village}} · {{state .State}}{{if .Deadline}} · due {{.Deadline}}{{end}}\n   {{.Summary}}{{else}}\nNo open requests.{{end}}",
-		"unit_overview":     "<b>{{if .A.unit}}{{.A.unit}}{{else}}County{{end}}: open requests</b>{{range .L}}\n{{.Who}}: open {{.Open}}, late {{.LateCount}}{{else}}\nNo open requests.{{end}}",
 		"timeline":          "<b>Request #{{.A.no}}: timeline</b>{{range .L}}\n{{.Deadline}} {{actor .Who}} {{action .Summary}} → {{state .State}}{{end}}",
 		"no_route":          "To answer a household, long-press their request's message and choose Reply.\n/open lists your open requests.",
 		"forbidden":         "Sorry, you may not do that.",
@@ -121,6 +134,21 @@ var catalog = map[string]map[string]string{
 		"reopen_ack":        "Your cadre has been told; request #{{.A.no}} stays open.",
 		"closed_unrated":    "Request #{{.A.no}} is closed. Write any time you need help.",
 
+		"digest": "<b>📊 {{if .D.Unit}}{{.D.Unit}}{{else}}{{.D.County}} county{{end}}: weekly digest</b> {{.D.Week.Label}} ({{day .D.Week.Start}}–{{lastday .D.Week}})\n" +
+			"received {{.D.Received}} · answered in time {{.D.RespondedInTime}} · resolved {{.D.Resolved}} · closed {{.D.Closed}}\nopen now {{.D.Open}} · late {{.D.Late}}\n\n" +
+			"Response rate <b>{{rate .D.Rates.Response}}</b> {{arrow .D.Rates.Response .D.Previous.Response}} (last week {{rate .D.Previous.Response}})\n" +
+			"Resolution rate <b>{{rate .D.Rates.Resolution}}</b> {{arrow .D.Rates.Resolution .D.Previous.Resolution}} (last week {{rate .D.Previous.Resolution}})\n" +
+			"Satisfaction rate <b>{{rate .D.Rates.Satisfaction}}</b> {{arrow .D.Rates.Satisfaction .D.Previous.Satisfaction}} (last week {{rate .D.Previous.Satisfaction}})\n" +
+			"On-time rate <b>{{rate .D.Rates.OnTime}}</b> {{arrow .D.Rates.OnTime .D.Previous.OnTime}} (last week {{rate .D.Previous.OnTime}})\n" +
+			"Median first response {{if .D.HasMedian}}{{dur .D.MedianFirstResponse}}{{else}}—{{end}}" +
+			"{{if .D.Rows}}\n\n<b>{{if .D.Unit}}Per cadre{{else}}Per unit{{end}}</b> (received/late/response/resolution/satisfaction){{range .D.Rows}}\n{{.Name}}: {{.Received}}/{{.Late}}/{{rate .Rates.Response}}/{{rate .Rates.Resolution}}/{{rate .Rates.Satisfaction}}{{end}}{{end}}" +
+			"{{if .D.Villages}}\n\n<b>Per village</b> (received/late){{range .D.Villages}}\n{{.Name}}: {{.Received}}/{{.Late}}{{end}}{{end}}" +
+			"{{if .D.OldestLate}}\n\n<b>Longest late</b>{{range .D.OldestLate}}\n#{{.RequestID}} {{.Village}} · {{.Cadre}} · {{.DaysLate}} days late · {{.Summary}}{{end}}{{end}}" +
+			"{{if .D.Categories}}\n\n<b>Categories</b> {{range $i, $c := .D.Categories}}{{if $i}} · {{end}}{{cat $c.Category}} {{$c.Count}}{{end}}{{end}}",
+		"digest_chart": "{{.A.week}} open / late / resolved",
+		"digest_sheet": "{{.A.week}} requests (Excel)",
+		"cat.medical":  "medical", "cat.housing": "housing", "cat.livelihood": "livelihood", "cat.subsidy": "subsidies",
+		"cat.schooling": "schooling", "cat.infrastructure": "infrastructure", "cat.policy": "policy", "cat.other": "other", "cat.none": "none",
 		"toast.done":      "Done",
 		"toast.forbidden": "You may not do that",
 		"toast.invalid":   "Not possible in the request's current state",

@@ -7,9 +7,11 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"time"
 	"unicode/utf16"
 
 	"github.com/minqing/minqing/flows"
+	"github.com/minqing/minqing/report"
 )
 
 // maxText is Telegram's limit on a message's text, in UTF-16 code units.
@@ -49,6 +51,17 @@ func (r *Renderer) funcs(lang string) template.FuncMap {
 		"state":  func(s flows.State) string { return r.Text(lang, "state."+string(s), nil) },
 		"kind":   func(k string) string { return r.Text(lang, "kind."+k, nil) },
 		"action": func(a string) string { return r.Text(lang, "action."+a, nil) },
+		"rate":   report.FormatRate,
+		"arrow":  report.Arrow,
+		"cat": func(c string) string {
+			if c == "" {
+				c = "none"
+			}
+			return r.Text(lang, "cat."+c, nil)
+		},
+		"dur":     func(d time.Duration) string { return formatDuration(lang, d) },
+		"day":     func(t time.Time) string { return t.Format("01-02") },
+		"lastday": func(w flows.Week) string { return w.End.AddDate(0, 0, -1).Format("01-02") },
 		"actor": func(who string) string {
 			kind, _, _ := strings.Cut(who, ":")
 			return r.Text(lang, "actor."+kind, nil)
@@ -86,6 +99,7 @@ type view struct {
 	A map[string]string
 	L []flows.ListItem
 	N int
+	D *flows.Digest
 }
 
 // Render renders a notice.
@@ -100,6 +114,9 @@ func (r *Renderer) Render(n flows.Notice) Rendered {
 	v := view{A: map[string]string{}, N: len(n.List)}
 	for k, val := range n.Args {
 		v.A[k] = html.EscapeString(val)
+	}
+	if n.Digest != nil {
+		v.D = escapeDigest(*n.Digest)
 	}
 	for _, it := range n.List {
 		it.Summary, it.Who, it.Village = html.EscapeString(it.Summary), html.EscapeString(it.Who), html.EscapeString(it.Village)
@@ -203,4 +220,34 @@ func decodeButton(data string) (flows.Button, bool) {
 		}
 	}
 	return flows.Button{Action: flows.Action(parts[0]), RequestID: id, Arg: parts[2]}, true
+}
+
+// escapeDigest returns a copy of d with every name HTML-escaped.
+func escapeDigest(d flows.Digest) *flows.Digest {
+	d.Unit, d.County = html.EscapeString(d.Unit), html.EscapeString(d.County)
+	esc := func(rows []flows.DigestRow) []flows.DigestRow {
+		out := make([]flows.DigestRow, len(rows))
+		for i, r := range rows {
+			r.Name = html.EscapeString(r.Name)
+			out[i] = r
+		}
+		return out
+	}
+	d.Rows, d.Villages = esc(d.Rows), esc(d.Villages)
+	late := make([]flows.LateItem, len(d.OldestLate))
+	for i, l := range d.OldestLate {
+		l.Village, l.Cadre, l.Summary = html.EscapeString(l.Village), html.EscapeString(l.Cadre), html.EscapeString(flows.Summarize(l.Summary, 20))
+		late[i] = l
+	}
+	d.OldestLate = late
+	return &d
+}
+
+// formatDuration shows a duration in hours and minutes, in lang.
+func formatDuration(lang string, d time.Duration) string {
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	if lang == "en" {
+		return fmt.Sprintf("%dh %02dm", h, m)
+	}
+	return fmt.Sprintf("%d小时%d分", h, m)
 }

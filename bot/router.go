@@ -19,7 +19,7 @@ type Service interface {
 	Receive(ctx context.Context, m flows.Message) error
 	My(ctx context.Context, m flows.Message) error
 	OpenList(ctx context.Context, m flows.Message) error
-	Overview(ctx context.Context, m flows.Message) error
+	Digest(ctx context.Context, m flows.Message) error
 	Press(ctx context.Context, p flows.Press) (flows.PressResult, error)
 }
 
@@ -58,7 +58,7 @@ func (b *Bot) message(ctx context.Context, updateID int64, msg *models.Message) 
 	case "open":
 		return b.svc.OpenList(ctx, m)
 	case "digest":
-		return b.svc.Overview(ctx, m)
+		return b.svc.Digest(ctx, m)
 	case "lang":
 		return b.svc.SetLang(ctx, m, arg)
 	}

@@ -172,6 +172,9 @@ func (s *sender) send(ctx context.Context, n flows.Notice) ([]int, error) {
 		id, err := s.b.tg.copy(ctx, n.ChatID, r.Copy.FromChatID, r.Copy.MessageID, markup, n.Silent)
 		return []int{id}, err
 	}
+	if n.Kind == flows.NoticeDigestChart || n.Kind == flows.NoticeDigestSheet {
+		return s.sendFile(ctx, n, r)
+	}
 	var ids []int
 	for i, text := range r.Texts {
 		var m models.ReplyMarkup
@@ -185,6 +188,24 @@ func (s *sender) send(ctx context.Context, n flows.Notice) ([]int, error) {
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// sendFile makes a digest's chart or spreadsheet and sends it.
+func (s *sender) sendFile(ctx context.Context, n flows.Notice, r Rendered) ([]int, error) {
+	if s.b.opts.Files == nil {
+		return nil, nil // nothing makes files here: skip them
+	}
+	name, data, err := s.b.opts.Files(ctx, n)
+	if err != nil {
+		s.b.log.Error("digest file not made", "kind", n.Kind, "err", err)
+		return nil, nil // a missing file must not block the chat's queue
+	}
+	caption := ""
+	if len(r.Texts) > 0 {
+		caption = r.Texts[0]
+	}
+	id, err := s.b.tg.sendFile(ctx, n.ChatID, n.Kind == flows.NoticeDigestChart, name, data, caption)
+	return []int{id}, err
 }
 
 // limiter keeps sends within a global rate and about one per second per

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -115,4 +116,19 @@ func (t *telegram) setWebhook(ctx context.Context, url, secret string) error {
 func (t *telegram) deleteWebhook(ctx context.Context) error {
 	_, err := t.c.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{})
 	return scrub(err)
+}
+
+func (t *telegram) sendFile(ctx context.Context, chat int64, photo bool, name string, data []byte, caption string) (int, error) {
+	file := &models.InputFileUpload{Filename: name, Data: bytes.NewReader(data)}
+	var m *models.Message
+	var err error
+	if photo {
+		m, err = t.c.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: chat, Photo: file, Caption: caption, ParseMode: models.ParseModeHTML})
+	} else {
+		m, err = t.c.SendDocument(ctx, &tgbot.SendDocumentParams{ChatID: chat, Document: file, Caption: caption, ParseMode: models.ParseModeHTML})
+	}
+	if err != nil {
+		return 0, scrub(err)
+	}
+	return m.ID, nil
 }

@@ -3,7 +3,6 @@ package flows
 import (
 	"context"
 	"fmt"
-	"sort"
 )
 
 // myLimit bounds /my.
@@ -41,85 +40,6 @@ func (s *Service) OpenList(ctx context.Context, m Message) error {
 		return fmt.Errorf("open: %w", err)
 	}
 	return s.enqueue(ctx, guard(m.UpdateID, "reply"), Notice{ChatID: m.ChatID, Lang: lang, Kind: NoticeOpenRequests, List: items})
-}
-
-// Overview answers a leader's /digest for now: open and late requests per
-// cadre of the leader's unit, or per unit for a county-wide leader.
-func (s *Service) Overview(ctx context.Context, m Message) error {
-	a, lang, ok, err := s.member(ctx, m, AccountCadre)
-	if !ok || err != nil {
-		return err
-	}
-	leader, err := s.Store.Cadre(ctx, a.Ref)
-	if err != nil {
-		return fmt.Errorf("overview: %w", err)
-	}
-	if leader.Role != RoleLeader {
-		return s.reply(ctx, m, lang, NoticeForbidden, nil)
-	}
-	items, err := s.overview(ctx, leader)
-	if err != nil {
-		return fmt.Errorf("overview: %w", err)
-	}
-	unit := leader.Unit
-	n := Notice{ChatID: m.ChatID, Lang: lang, Kind: NoticeUnitOverview, Args: map[string]string{"unit": unit}, List: items}
-	return s.enqueue(ctx, guard(m.UpdateID, "reply"), n)
-}
-
-// overview counts open and late requests per cadre (unit leader) or per
-// unit (county-wide leader).
-func (s *Service) overview(ctx context.Context, leader Cadre) ([]ListItem, error) {
-	scope := Scope{Kind: ScopeUnit, ID: leader.Unit}
-	if leader.CountyWide() {
-		scope = Scope{Kind: ScopeCounty}
-	}
-	ids, err := s.Store.Open(ctx, scope)
-	if err != nil {
-		return nil, err
-	}
-	reqs, err := s.Store.Requests(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	roster, err := s.Store.Roster(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := s.Clock.Now()
-	lines := map[string]*ListItem{}
-	var order []string
-	line := func(key string) *ListItem {
-		if l, ok := lines[key]; ok {
-			return l
-		}
-		lines[key] = &ListItem{Who: key}
-		order = append(order, key)
-		return lines[key]
-	}
-	names := map[string]string{}
-	for _, c := range roster.Cadres {
-		names[c.ID] = c.Name
-		if !leader.CountyWide() && c.Unit == leader.Unit && c.Role == RoleCadre {
-			line(c.Name)
-		}
-	}
-	for _, r := range reqs {
-		key := r.Unit
-		if !leader.CountyWide() {
-			key = names[r.CadreID]
-		}
-		l := line(key)
-		l.Open++
-		if r.Late(now) {
-			l.LateCount++
-		}
-	}
-	out := make([]ListItem, 0, len(order))
-	for _, k := range order {
-		out = append(out, *lines[k])
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].LateCount*1000+out[i].Open > out[j].LateCount*1000+out[j].Open })
-	return out, nil
 }
 
 // member returns the sender's account if it is of the given kind; otherwise
@@ -160,10 +80,4 @@ func (s *Service) items(ctx context.Context, ids []int64, withWho bool) ([]ListI
 		out = append(out, it)
 	}
 	return out, nil
-}
-
-// UnitOverview returns the open and late requests per cadre of unit, or per
-// unit when unit is "" (the county view).
-func (s *Service) UnitOverview(ctx context.Context, unit string) ([]ListItem, error) {
-	return s.overview(ctx, Cadre{Role: RoleLeader, Unit: unit})
 }

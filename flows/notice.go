@@ -29,7 +29,6 @@ const (
 	NoticeMyRequests       NoticeKind = "my_requests"       // List
 	NoticeTimeline         NoticeKind = "timeline"          // no; List (one line per event)
 	NoticeOpenRequests     NoticeKind = "open_requests"     // List
-	NoticeUnitOverview     NoticeKind = "unit_overview"     // unit; List (one line per cadre)
 	NoticeNoRoute          NoticeKind = "no_route"          // a cadre wrote without replying to a request
 	NoticeForbidden        NoticeKind = "forbidden"         // not yours to do
 	NoticeUnsupported      NoticeKind = "unsupported"       // stickers and the like
@@ -50,6 +49,9 @@ const (
 	NoticeReopened         NoticeKind = "reopened"          // no, household, village, why: to the cadre (and leaders)
 	NoticeReopenAck        NoticeKind = "reopen_ack"        // no: to the household
 	NoticeClosedUnrated    NoticeKind = "closed_unrated"    // no: to the household
+	NoticeDigest           NoticeKind = "digest"            // Digest
+	NoticeDigestChart      NoticeKind = "digest_chart"      // week, unit: a PNG made when sent
+	NoticeDigestSheet      NoticeKind = "digest_sheet"      // week, unit: an .xlsx made when sent
 )
 
 // Action is what a button or command does to a request.
@@ -119,4 +121,7 @@ type Notice struct {
 	// Prompt marks a message whose Telegram reply is an answer to a
 	// question (a date for ActDeadline or ActMove), not a message to pass on.
 	Prompt Action `json:",omitempty"`
+	// Digest is the weekly digest a NoticeDigest shows (without its
+	// request list, which only the spreadsheet carries).
+	Digest *Digest `json:",omitempty"`
 }

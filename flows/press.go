@@ -114,6 +114,9 @@ func (s *Service) applyCadreAction(ctx context.Context, p Press, c Cadre, r, nex
 		withButtons(notices, verdictButtons(next))
 	}
 	ev := Event{At: s.Clock.Now(), Actor: actorCadre(c.ID), Action: p.Button.Action, From: r.State, To: next.State, Note: p.Button.Arg}
+	if next.State == StateResolved && r.Late(ev.At) {
+		ev.Note = NoteLate // resolved after its deadline: not on time
+	}
 	return s.apply(ctx, s.change(&r, next, ev, notices, guard(p.UpdateID, "press")))
 }
 

@@ -55,5 +55,6 @@ func (s *Service) schedule(prev *Request, next Request) []Due {
 
 // change builds a Change from prev to next with its event and schedule.
 func (s *Service) change(prev *Request, next Request, ev Event, notices []Notice, guard string) Change {
-	return Change{Prev: prev, Request: next, Event: ev, Notices: notices, Guard: guard, Schedule: s.schedule(prev, next)}
+	return Change{Prev: prev, Request: next, Event: ev, Notices: notices, Guard: guard, Schedule: s.schedule(prev, next),
+		Week: WeekOf(ev.At, s.Settings.Location).Label()}
 }

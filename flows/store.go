@@ -47,6 +47,9 @@ type Change struct {
 	Schedule []Due
 	// Release ends the lease of the due item being handled, if any.
 	Release *Due
+	// Week is the label of the week the event falls in: the request joins
+	// that week's index, so a week's digest reads only that week's requests.
+	Week string
 }
 
 // Stage is a scheduled check on a request.
@@ -184,6 +187,14 @@ type RequestStore interface {
 	// Open lists the ids of open requests of a cadre, a household, a unit
 	// or the county (scope "" with kind ScopeCounty), oldest first.
 	Open(ctx context.Context, scope Scope) ([]int64, error)
+	// WeekRequests lists the requests with an event in the week (by label).
+	WeekRequests(ctx context.Context, week string) ([]int64, error)
+	// Timelines loads the timelines of many requests at once.
+	Timelines(ctx context.Context, ids []int64) (map[int64][]Event, error)
+	// Claim records that a one-time job (key) ran, and reports whether this
+	// caller is the first: a digest occurrence goes out once across
+	// replicas and restarts.
+	Claim(ctx context.Context, key string, ttl time.Duration) (bool, error)
 	// Recent lists a household's latest requests, newest first.
 	Recent(ctx context.Context, householdID string, n int) ([]int64, error)
 	// Linked returns the request a sent message belongs to, and the prompt
@@ -223,6 +234,7 @@ type Settings struct {
 	VerdictWait          time.Duration
 	Location             *time.Location
 	DefaultLang          string
+	County               string // the county's name, for digests
 	// Quiet reports whether t is in the quiet hours; nil means never.
 	Quiet func(t time.Time) bool
 	// WorkingDay reports whether t's day is a working day; nil means SLAs

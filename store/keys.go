@@ -28,6 +28,8 @@ import (
 //	<p>seen:<update>        string an update id already stored
 //	<p>leaders:<unit>       set    ids of the leaders of a unit ("" = county-wide)
 //	<p>units                set    units that have a leaders set
+//	<p>week:<2026-W48>      zset   ids of requests with an event in the week, by creation
+//	<p>once:<key>           string a one-time job that ran (digest occurrences)
 //	<p>due                  zset   "<request>|<stage>" by due time (ms)
 //	<p>lease                zset   "<request>|<stage>|<due ms>" claimed by a sweeper, by lease expiry
 type keys struct{ p string }
@@ -55,6 +57,8 @@ func (k keys) sent(entry string) string   { return k.p + "sent:" + entry }
 func (k keys) inbox() string              { return k.p + "inbox" }
 func (k keys) leaders(unit string) string { return k.p + "leaders:" + unit }
 func (k keys) units() string              { return k.p + "units" }
+func (k keys) week(label string) string   { return k.p + "week:" + label }
+func (k keys) once(key string) string     { return k.p + "once:" + key }
 func (k keys) due() string                { return k.p + "due" }
 func (k keys) lease() string              { return k.p + "lease" }
 func (k keys) seen(update int64) string   { return k.p + "seen:" + strconv.FormatInt(update, 10) }

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -82,6 +84,10 @@ func (s *Store) Apply(ctx context.Context, c flows.Change) error {
 	for _, d := range c.Schedule {
 		keys = append(keys, s.k.due())
 		args = append(args, "a", len(keys), d.At.UnixMilli(), dueMember(d))
+	}
+	if c.Week != "" {
+		keys = append(keys, s.k.week(c.Week))
+		args = append(args, "a", len(keys), r.CreatedAt.UnixMilli(), strconv.FormatInt(r.ID, 10))
 	}
 	if c.Release != nil {
 		keys = append(keys, s.k.lease())
@@ -252,4 +258,54 @@ func linkValue(n flows.Notice) string {
 		v += ":" + string(n.Prompt)
 	}
 	return v
+}
+
+// WeekRequests implements flows.RequestStore.
+func (s *Store) WeekRequests(ctx context.Context, week string) ([]int64, error) {
+	return s.ids(ctx, s.rdb.ZRange(ctx, s.k.week(week), 0, -1))
+}
+
+// Timelines implements flows.RequestStore, in one pipeline.
+func (s *Store) Timelines(ctx context.Context, ids []int64) (map[int64][]flows.Event, error) {
+	cmds := make([]*redis.StringSliceCmd, len(ids))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = p.LRange(ctx, s.k.timeline(id), 0, -1)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load timelines: %w", err)
+	}
+	out := make(map[int64][]flows.Event, len(ids))
+	for i, c := range cmds {
+		evs := make([]flows.Event, 0, len(c.Val()))
+		for _, raw := range c.Val() {
+			var ev flows.Event
+			if err := json.Unmarshal([]byte(raw), &ev); err != nil {
+				return nil, fmt.Errorf("decode timeline of %d: %w", ids[i], err)
+			}
+			evs = append(evs, ev)
+		}
+		out[ids[i]] = evs
+	}
+	return out, nil
+}
+
+// Claim implements flows.RequestStore. The claim holds a random token, so
+// that a SET NX go-redis retried after Redis had applied it is still ours.
+func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	token := strconv.FormatInt(rand.Int64(), 36)
+	ok, err := s.rdb.SetNX(ctx, s.k.once(key), token, ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("claim %s: %w", key, err)
+	}
+	if ok {
+		return true, nil
+	}
+	v, err := s.rdb.Get(ctx, s.k.once(key)).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return false, fmt.Errorf("claim %s: %w", key, err)
+	}
+	return v == token, nil
 }

@@ -1,0 +1,284 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// NoteLate marks a resolving event that came after the deadline.
+const NoteLate = "late"
+
+// DigestScope selects what a digest covers: a unit, or the county ("").
+type DigestScope struct {
+	Unit string
+}
+
+// BuildDigest computes the digest of week for scope at now, from the week's
+// requests only (the per-week index), plus the scope's open requests for
+// the "still open" and "late" counts. Previous holds last week's rates.
+func (s *Service) BuildDigest(ctx context.Context, scope DigestScope, week Week, now time.Time) (Digest, error) {
+	d, err := s.weekDigest(ctx, scope, week, now)
+	if err != nil {
+		return d, err
+	}
+	prev, err := s.weekDigest(ctx, scope, week.Previous(), now)
+	if err != nil {
+		return d, err
+	}
+	d.Previous = prev.Rates
+	return d, s.addOpen(ctx, &d, scope, now)
+}
+
+// digestInput is what a week's digest is computed from.
+type digestInput struct {
+	reqs      []Request
+	timelines map[int64][]Event
+	cadres    map[string]Cadre
+	homes     map[string]Household
+}
+
+// weekDigest computes the counts and rates of one week.
+func (s *Service) weekDigest(ctx context.Context, scope DigestScope, week Week, now time.Time) (Digest, error) {
+	d := Digest{Unit: scope.Unit, Week: week}
+	in, err := s.digestInput(ctx, scope, week)
+	if err != nil {
+		return d, err
+	}
+	rows, villages := newTally(), newTally()
+	var firsts []time.Duration
+	cats := map[string]int{}
+	for _, r := range in.reqs {
+		rowName := r.Unit
+		if scope.Unit != "" {
+			rowName = in.cadres[r.CadreID].Name
+		}
+		row, vil := rows.get(rowName), villages.get(r.Village)
+		if week.Contains(r.CreatedAt) {
+			d.Received++
+			row.Received++
+			vil.Received++
+			cats[r.Category]++
+			inTime := !r.FirstResponseAt.IsZero() && !r.FirstResponseAt.After(s.AddSLA(r.CreatedAt, s.Settings.FirstResponse))
+			count(&d.Rates.Response, inTime, row, vil, func(rs *Rates) *Rate { return &rs.Response })
+			if inTime {
+				d.RespondedInTime++
+			}
+			if !r.FirstResponseAt.IsZero() {
+				firsts = append(firsts, r.FirstResponseAt.Sub(r.CreatedAt))
+			}
+		}
+		s.countEvents(&d, in.timelines[r.ID], week, row, vil)
+		d.Requests = append(d.Requests, s.digestRequest(r, in, now))
+	}
+	d.Rows, d.Villages = rows.list(), villages.list()
+	if scope.Unit == "" {
+		d.Villages = nil
+	}
+	d.MedianFirstResponse, d.HasMedian = median(firsts)
+	d.Categories = categories(cats)
+	return d, nil
+}
+
+// countEvents counts the week's resolutions, closings and verdicts.
+func (s *Service) countEvents(d *Digest, events []Event, week Week, rows ...*DigestRow) {
+	for _, ev := range events {
+		if !week.Contains(ev.At) {
+			continue
+		}
+		switch {
+		case ev.To == StateResolved && ev.From != StateResolved:
+			d.Resolved++
+			count(&d.Rates.OnTime, ev.Note != NoteLate, rows[0], rows[1], func(rs *Rates) *Rate { return &rs.OnTime })
+			rows[0].Resolved++
+			rows[1].Resolved++
+		case ev.Action == ActSolvedQ:
+			count(&d.Rates.Resolution, ev.Note == "y", rows[0], rows[1], func(rs *Rates) *Rate { return &rs.Resolution })
+		case ev.Action == ActRate:
+			r := ratingArgs[ev.Note]
+			count(&d.Rates.Satisfaction, r == RatingSatisfied || r == RatingBasic, rows[0], rows[1], func(rs *Rates) *Rate { return &rs.Satisfaction })
+		}
+		if ev.To == StateClosed && ev.From != StateClosed {
+			d.Closed++
+		}
+	}
+}
+
+// count adds one to a rate's denominator (and numerator when hit), for the
+// digest and for each row.
+func count(total *Rate, hit bool, row, vil *DigestRow, pick func(*Rates) *Rate) {
+	for _, r := range []*Rate{total, pick(&row.Rates), pick(&vil.Rates)} {
+		r.Den++
+		if hit {
+			r.Num++
+		}
+	}
+}
+
+// digestInput loads the week's requests in scope, their timelines, and the
+// names of their cadres and households.
+func (s *Service) digestInput(ctx context.Context, scope DigestScope, week Week) (digestInput, error) {
+	var in digestInput
+	ids, err := s.Store.WeekRequests(ctx, week.Label())
+	if err != nil {
+		return in, fmt.Errorf("digest: %w", err)
+	}
+	all, err := s.Store.Requests(ctx, ids)
+	if err != nil {
+		return in, fmt.Errorf("digest: %w", err)
+	}
+	for _, r := range all {
+		if scope.Unit == "" || r.Unit == scope.Unit {
+			in.reqs = append(in.reqs, r)
+		}
+	}
+	inScope := make([]int64, len(in.reqs))
+	for i, r := range in.reqs {
+		inScope[i] = r.ID
+	}
+	if in.timelines, err = s.Store.Timelines(ctx, inScope); err != nil {
+		return in, fmt.Errorf("digest: %w", err)
+	}
+	roster, err := s.Store.Roster(ctx)
+	if err != nil {
+		return in, fmt.Errorf("digest: %w", err)
+	}
+	in.cadres, in.homes = map[string]Cadre{}, map[string]Household{}
+	for _, c := range roster.Cadres {
+		in.cadres[c.ID] = c
+	}
+	for _, h := range roster.Households {
+		in.homes[h.ID] = h
+	}
+	return in, nil
+}
+
+// addOpen counts the scope's open and late requests now, and lists the
+// oldest late ones.
+func (s *Service) addOpen(ctx context.Context, d *Digest, scope DigestScope, now time.Time) error {
+	sc := Scope{Kind: ScopeCounty}
+	if scope.Unit != "" {
+		sc = Scope{Kind: ScopeUnit, ID: scope.Unit}
+	}
+	ids, err := s.Store.Open(ctx, sc)
+	if err != nil {
+		return fmt.Errorf("digest: %w", err)
+	}
+	reqs, err := s.Store.Requests(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("digest: %w", err)
+	}
+	cadres := map[string]string{}
+	var late []Request
+	for _, r := range reqs {
+		d.Open++
+		name := r.Unit
+		if scope.Unit != "" {
+			name = s.cadreName(ctx, cadres, r.CadreID)
+		}
+		row := findRow(&d.Rows, name)
+		row.Open++
+		if r.Late(now) {
+			d.Late++
+			row.Late++
+			late = append(late, r)
+		}
+	}
+	sort.Slice(late, func(i, j int) bool { return late[i].Deadline.Before(late[j].Deadline) })
+	for i, r := range late {
+		if i == 10 {
+			break
+		}
+		d.OldestLate = append(d.OldestLate, LateItem{RequestID: r.ID, Village: r.Village, Cadre: s.cadreName(ctx, cadres, r.CadreID),
+			DaysLate: int(now.Sub(r.Deadline).Hours()/24) + 1, Summary: r.Summary})
+	}
+	return nil
+}
+
+// cadreName looks a cadre's name up once.
+func (s *Service) cadreName(ctx context.Context, cache map[string]string, id string) string {
+	if n, ok := cache[id]; ok {
+		return n
+	}
+	c, err := s.Store.Cadre(ctx, id)
+	if err != nil {
+		return id
+	}
+	cache[id] = c.Name
+	return c.Name
+}
+
+// findRow returns the row named name, adding it if missing.
+func findRow(rows *[]DigestRow, name string) *DigestRow {
+	for i := range *rows {
+		if (*rows)[i].Name == name {
+			return &(*rows)[i]
+		}
+	}
+	*rows = append(*rows, DigestRow{Name: name})
+	return &(*rows)[len(*rows)-1]
+}
+
+// digestRequest is a request's line in the spreadsheet.
+func (s *Service) digestRequest(r Request, in digestInput, now time.Time) DigestRequest {
+	return DigestRequest{
+		ID: r.ID, Household: in.homes[r.HouseholdID].Name, Village: r.Village, Cadre: in.cadres[r.CadreID].Name,
+		Unit: r.Unit, Category: r.Category, Summary: r.Summary, State: r.State, Received: r.CreatedAt,
+		FirstResponse: r.FirstResponseAt, Deadline: r.Deadline, Resolved: r.ResolvedAt,
+		Solved: r.Solved, Rating: r.Rating, Late: r.Late(now),
+	}
+}
+
+// tally keeps rows by name in first-seen order.
+type tally struct {
+	rows  []*DigestRow
+	index map[string]*DigestRow
+}
+
+func newTally() *tally { return &tally{index: map[string]*DigestRow{}} }
+
+func (t *tally) get(name string) *DigestRow {
+	if r, ok := t.index[name]; ok {
+		return r
+	}
+	r := &DigestRow{Name: name}
+	t.index[name], t.rows = r, append(t.rows, r)
+	return r
+}
+
+func (t *tally) list() []DigestRow {
+	out := make([]DigestRow, len(t.rows))
+	for i, r := range t.rows {
+		out[i] = *r
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// median returns the median of ds.
+func median(ds []time.Duration) (time.Duration, bool) {
+	if len(ds) == 0 {
+		return 0, false
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	if n := len(ds); n%2 == 0 {
+		return (ds[n/2-1] + ds[n/2]) / 2, true
+	}
+	return ds[len(ds)/2], true
+}
+
+// Categories are the request categories, after the poverty-relief
+// dimensions ("两不愁三保障") and the rest; "" is unset.
+var Categories = []string{"medical", "housing", "livelihood", "subsidy", "schooling", "infrastructure", "policy", "other"}
+
+// categories lists the counts in the order of Categories, unset last.
+func categories(m map[string]int) []CategoryCount {
+	var out []CategoryCount
+	for _, c := range append(Categories, "") {
+		if m[c] > 0 {
+			out = append(out, CategoryCount{Category: c, Count: m[c]})
+		}
+	}
+	return out
+}
