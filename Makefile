@@ -15,9 +15,14 @@ check:
 	@out=$$(gofmt -l . | grep -v '^vendor/'); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-# Installs redis-server from Debian's packages when it is missing.
+# Debian packages the tests need: Redis, a CJK font and DejaVu for the cards
+# and the chart, poppler-utils to read the printed PDF back, Chromium for
+# the simulator's browser test. Installed only when something is missing.
+PACKAGES = redis-server fonts-droid-fallback fonts-dejavu-core poppler-utils chromium
 deps:
-	@command -v redis-server >/dev/null 2>&1 || { \
-		echo "installing redis-server"; \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server; \
-		else sudo apt-get update -qq && sudo apt-get install -y -qq redis-server; fi; }
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi

@@ -3,12 +3,14 @@ package flows
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // Start handles /start with the payload of a card or invite link. Without a
 // payload it greets a bound account with help and a stranger with how to
 // get a card.
 func (s *Service) Start(ctx context.Context, m Message, payload string) error {
+	payload = strings.Join(strings.Fields(payload), "") // a code typed from the card, in groups
 	if payload == "" {
 		return s.Help(ctx, m)
 	}

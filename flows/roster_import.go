@@ -162,6 +162,16 @@ func (s *Service) tellMoved(ctx context.Context, r Roster, moved []string) error
 	return nil
 }
 
+// Rotate issues a new code for a household's card (kind household) or a
+// cadre's invite (kind cadre), for a lost card. It returns the new code.
+func (s *Service) Rotate(ctx context.Context, kind AccountKind, id string) (string, error) {
+	code := s.code()
+	if err := retry(func() error { return s.Store.RotateCode(ctx, kind, id, code) }); err != nil {
+		return "", fmt.Errorf("rotate %s %s: %w", kind, id, err)
+	}
+	return code, nil
+}
+
 // CardLine is one printed card or invite: whose it is and its code.
 type CardLine struct {
 	Household Household // zero for an invite

@@ -152,6 +152,9 @@ type RosterStore interface {
 	Cadre(ctx context.Context, id string) (Cadre, error)
 	Cadres(ctx context.Context, ids []string) ([]Cadre, error)
 	Household(ctx context.Context, id string) (Household, error)
+	// RotateCode gives a household (or cadre) a new card code; the old one
+	// stops binding, and accounts already bound stay bound.
+	RotateCode(ctx context.Context, kind AccountKind, id, code string) error
 	// UnitLeaders lists the leaders of a unit ("" = the county-wide ones).
 	UnitLeaders(ctx context.Context, unit string) ([]Cadre, error)
 	// Codes returns the card code of every household (kind household) or

@@ -201,3 +201,38 @@ func splitRef(v string) (flows.AccountKind, string, bool) {
 	kind, id, ok := strings.Cut(v, ":")
 	return flows.AccountKind(kind), id, ok
 }
+
+// rotateScript replaces a holder's code: the old card key stops binding.
+// KEYS: 1 holder hash, 2 old card key, 3 new card key.
+// ARGV: 1 old code, 2 new code, 3 "kind:id".
+var rotateScript = redis.NewScript(`
+local cur = redis.call('HGET', KEYS[1], 'code')
+if cur ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[2])
+redis.call('SET', KEYS[3], ARGV[3])
+redis.call('HSET', KEYS[1], 'code', ARGV[2])
+return 1
+`)
+
+// RotateCode implements flows.RosterStore.
+func (s *Store) RotateCode(ctx context.Context, kind flows.AccountKind, id, code string) error {
+	key := s.k.household(id)
+	if kind == flows.AccountCadre {
+		key = s.k.cadre(id)
+	}
+	old, err := s.rdb.HGet(ctx, key, "code").Result()
+	if err != nil {
+		return notFound(err, string(kind))
+	}
+	if old == code {
+		return nil // a retry of a rotation that was applied
+	}
+	ok, err := rotateScript.Run(ctx, s.rdb, []string{key, s.k.card(old), s.k.card(code)}, old, code, string(kind)+":"+id).Int()
+	if err != nil {
+		return fmt.Errorf("rotate code: %w", err)
+	}
+	if ok == 0 {
+		return flows.Errorf(flows.ECONFLICT, "code changed meanwhile")
+	}
+	return nil
+}
