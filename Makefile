@@ -6,6 +6,7 @@ GO ?= go
 # Every test, with the race detector; needs redis-server on PATH (make deps).
 test: deps check
 	$(GO) test -race -count=1 ./...
+	MINQING_TEST_REDIS=miniredis $(GO) test -race -count=1 ./store/
 
 build:
 	$(GO) build -o minqing .

@@ -58,7 +58,7 @@ func settings(c *config.Config) flows.Settings {
 	s := flows.Settings{
 		MaxHouseholdAccounts: c.Household.MaxAccounts, FirstResponse: c.SLA.FirstResponse,
 		EscalateAfter: c.SLA.EscalateAfter, DefaultDeadline: c.SLA.DefaultDeadline, VerdictWait: c.SLA.VerdictWait,
-		Location: c.Timezone, DefaultLang: c.Language, County: c.County,
+		Location: c.Timezone, DefaultLang: c.Language, County: c.County, FloodPerMinute: c.Flood.PerMinute,
 	}
 	if q := c.QuietHours; q.Enabled {
 		s.Quiet = func(t time.Time) bool { return q.Contains(t.In(c.Timezone)) }

@@ -77,14 +77,20 @@ func startReal(t *testing.T, tweaks ...func(*config.Config)) *harness {
 
 func launch(t *testing.T, real bool, tweaks []func(*config.Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, tg: telegramtest.New(), redis: redistest.Start(t), logs: &syncBuffer{}, tweak: tweaks, real: real,
-		clock: flows.NewSimClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))}
-	t.Cleanup(h.tg.Close)
-	h.boot()
 	r, err := roster.Load("roster/testdata/cadres.csv", "roster/testdata/households.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return launchWith(t, real, r, tweaks)
+}
+
+// launchWith runs Main with roster r imported.
+func launchWith(t *testing.T, real bool, r flows.Roster, tweaks []func(*config.Config)) *harness {
+	t.Helper()
+	h := &harness{t: t, tg: telegramtest.New(), redis: redistest.Start(t), logs: &syncBuffer{}, tweak: tweaks, real: real,
+		clock: flows.NewSimClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))}
+	t.Cleanup(h.tg.Close)
+	h.boot()
 	if _, err := h.m.Service.ImportRoster(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}

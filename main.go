@@ -19,11 +19,14 @@ import (
 const usage = `usage: minqing <command> [flags]
 
 commands:
+  demo      the offline simulator in a browser (-listen ADDR), or a scripted week (-script)
   run       run the bot
   import    import the roster: -cadres FILE -households FILE (.csv or .xlsx)
   cards     write every household's card link: -format csv -o FILE
   invites   write every cadre's invite link: -o FILE
   digest    print open and late requests: [-unit NAME]
+  export    write everything stored about a household as JSON: -household ID [-o FILE]
+  forget    erase a household everywhere (PIPL): -household ID
 
 every command takes -config FILE (default config.yaml)
 `
@@ -42,7 +45,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cmds := map[string]func(context.Context, []string, io.Writer) error{
-		"run": cmdRun, "import": cmdImport, "cards": cmdCards, "invites": cmdInvites, "digest": cmdDigest,
+		"run": cmdRun, "demo": cmdDemo, "import": cmdImport, "cards": cmdCards, "invites": cmdInvites, "digest": cmdDigest,
+		"export": cmdExport, "forget": cmdForget,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

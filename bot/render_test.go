@@ -24,7 +24,7 @@ func TestCatalogComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	kinds := []flows.NoticeKind{flows.NoticeStranger, flows.NoticeBadCode, flows.NoticeCardFull, flows.NoticeInviteUsed,
-		flows.NoticeBoundOther, flows.NoticeHouseholdCard, flows.NoticeCadreWelcome, flows.NoticeRequestAck,
+		flows.NoticeBoundOther, flows.NoticeTooManyTries, flows.NoticeSlowDown, flows.NoticeHouseholdCard, flows.NoticeCadreWelcome, flows.NoticeRequestAck,
 		flows.NoticeFollowupAck, flows.NoticeNewRequest, flows.NoticeFollowup, flows.NoticeCadreReply, flows.NoticeReplySent,
 		flows.NoticeContacted, flows.NoticeSolved, flows.NoticeDeadlineSet, flows.NoticeResolved, flows.NoticeNewCadre,
 		flows.NoticeMyRequests, flows.NoticeOpenRequests, flows.NoticeTimeline, flows.NoticeNoRoute,

@@ -3,8 +3,14 @@ package flows
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 )
+
+// MaxWrongCodes is how many wrong card codes an account may try in an hour;
+// after that even a right code is refused until the hour has passed.
+const MaxWrongCodes = 10
 
 // Start handles /start with the payload of a card or invite link. Without a
 // payload it greets a bound account with help and a stranger with how to
@@ -14,11 +20,20 @@ func (s *Service) Start(ctx context.Context, m Message, payload string) error {
 	if payload == "" {
 		return s.Help(ctx, m)
 	}
-	a, err := s.Store.Bind(ctx, payload, Account{ID: m.AccountID, Lang: s.Lang(m.Lang)}, s.Settings.MaxHouseholdAccounts)
 	lang := s.Lang(m.Lang)
+	tries := "badcode:" + strconv.FormatInt(m.AccountID, 10)
+	if n, err := s.Store.Count(ctx, tries, time.Hour, false); err != nil {
+		return fmt.Errorf("bind: %w", err)
+	} else if n >= MaxWrongCodes {
+		return s.reply(ctx, m, lang, NoticeTooManyTries, nil) // refused without checking the code
+	}
+	a, err := s.Store.Bind(ctx, payload, Account{ID: m.AccountID, Lang: lang}, s.Settings.MaxHouseholdAccounts)
 	switch ErrorCode(err) {
 	case "":
 	case ENOTFOUND:
+		if _, err := s.Store.Count(ctx, tries, time.Hour, true); err != nil {
+			return fmt.Errorf("bind: %w", err)
+		}
 		return s.reply(ctx, m, lang, NoticeBadCode, nil)
 	case EFULL:
 		if a.Kind == AccountCadre {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // Receive handles any message that is not a command: a household asking or
@@ -21,14 +22,18 @@ func (s *Service) Receive(ctx context.Context, m Message) error {
 		return s.reply(ctx, m, lang, NoticeUnsupported, nil)
 	}
 	if a.Kind == AccountHousehold {
-		return retry(func() error { return s.householdMessage(ctx, m, a, lang) })
+		flooding, err := s.flooding(ctx, m, lang)
+		if err != nil {
+			return err
+		}
+		return retry(func() error { return s.householdMessage(ctx, m, a, lang, flooding) })
 	}
 	return retry(func() error { return s.cadreMessage(ctx, m, a, lang) })
 }
 
 // householdMessage attaches m to the request it replies to, or to the
 // household's latest open request, or starts a new request.
-func (s *Service) householdMessage(ctx context.Context, m Message, a Account, lang string) error {
+func (s *Service) householdMessage(ctx context.Context, m Message, a Account, lang string, flooding bool) error {
 	h, err := s.Store.Household(ctx, a.Ref)
 	if err != nil {
 		return fmt.Errorf("household message: %w", err)
@@ -38,7 +43,7 @@ func (s *Service) householdMessage(ctx context.Context, m Message, a Account, la
 		return err
 	}
 	if target != nil {
-		return s.followup(ctx, m, h, *target, lang)
+		return s.followup(ctx, m, h, *target, lang, flooding)
 	}
 	return s.create(ctx, m, h, lang)
 }
@@ -53,7 +58,7 @@ func (s *Service) followupTarget(ctx context.Context, m Message, h Household) (*
 		}
 		if err == nil {
 			r, err := s.Store.Request(ctx, link.RequestID)
-			if err != nil {
+			if err != nil && !isNotFound(err) {
 				return nil, fmt.Errorf("route reply: %w", err)
 			}
 			if r.HouseholdID == h.ID && r.Open() {
@@ -104,7 +109,7 @@ func (s *Service) create(ctx context.Context, m Message, h Household, lang strin
 }
 
 // followup adds m to request r and offers to split it into a new request.
-func (s *Service) followup(ctx context.Context, m Message, h Household, r Request, lang string) error {
+func (s *Service) followup(ctx context.Context, m Message, h Household, r Request, lang string, flooding bool) error {
 	c, err := s.Store.Cadre(ctx, r.CadreID)
 	if err != nil {
 		return fmt.Errorf("follow-up: %w", err)
@@ -114,11 +119,15 @@ func (s *Service) followup(ctx context.Context, m Message, h Household, r Reques
 		ChatID: m.ChatID, Lang: lang, Kind: NoticeFollowupAck, RequestID: r.ID, Args: noArgs(r.ID),
 		Buttons: [][]Button{{{Action: ActSplit, RequestID: r.ID, Arg: strconv.Itoa(m.MessageID)}}},
 	}}
-	cadreNotices, err := s.toCadre(ctx, c, r, NoticeFollowup, m, h, lang)
-	if err != nil {
-		return err
+	if flooding {
+		notices = nil // kept in the timeline; neither the cadre nor the household is flooded
+	} else {
+		cadreNotices, err := s.toCadre(ctx, c, r, NoticeFollowup, m, h, lang)
+		if err != nil {
+			return err
+		}
+		notices = append(notices, cadreNotices...)
 	}
-	notices = append(notices, cadreNotices...)
 	ev := Event{At: s.Clock.Now(), Actor: actorHousehold(h.ID), Action: ActFollowup, From: r.State, To: r.State, Msg: ref(m)}
 	return s.apply(ctx, s.change(&r, next, ev, notices, guard(m.UpdateID, "req")))
 }
@@ -204,6 +213,9 @@ func (s *Service) cadreMessage(ctx context.Context, m Message, a Account, lang s
 		return fmt.Errorf("route cadre reply: %w", err)
 	}
 	r, err := s.Store.Request(ctx, link.RequestID)
+	if isNotFound(err) {
+		return s.reply(ctx, m, lang, NoticeNoRoute, nil) // erased (forget, retention)
+	}
 	if err != nil {
 		return fmt.Errorf("route cadre reply: %w", err)
 	}
@@ -267,3 +279,24 @@ func noArgs(id int64) map[string]string { return map[string]string{"no": strconv
 
 func actorHousehold(id string) string { return "household:" + id }
 func actorCadre(id string) string     { return "cadre:" + id }
+
+// flooding counts the account's messages this minute. Past the limit the
+// messages are still kept (as follow-ups in the timeline) but not passed
+// on one by one; the sender is told once.
+func (s *Service) flooding(ctx context.Context, m Message, lang string) (bool, error) {
+	limit := s.Settings.FloodPerMinute
+	if limit <= 0 {
+		return false, nil
+	}
+	minute := s.Clock.Now().Unix() / 60
+	n, err := s.Store.Count(ctx, "flood:"+strconv.FormatInt(m.AccountID, 10)+":"+strconv.FormatInt(minute, 10), 2*time.Minute, true)
+	if err != nil {
+		return false, fmt.Errorf("flood control: %w", err)
+	}
+	if n == int64(limit)+1 {
+		if err := s.reply(ctx, m, lang, NoticeSlowDown, nil); err != nil {
+			return true, err
+		}
+	}
+	return n > int64(limit), nil
+}

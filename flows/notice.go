@@ -11,6 +11,8 @@ const (
 	NoticeBadCode          NoticeKind = "bad_code"          // unknown or rotated code
 	NoticeCardFull         NoticeKind = "card_full"         // max
 	NoticeInviteUsed       NoticeKind = "invite_used"       // a cadre invite already bound
+	NoticeTooManyTries     NoticeKind = "too_many_tries"    // too many wrong codes this hour
+	NoticeSlowDown         NoticeKind = "slow_down"         // flood control: messages are kept, the cadre is not flooded
 	NoticeBoundOther       NoticeKind = "bound_other"       // the account is bound to someone else
 	NoticeHouseholdCard    NoticeKind = "household_card"    // household, village, cadre, unit, phone
 	NoticeCadreWelcome     NoticeKind = "cadre_welcome"     // name, unit, role

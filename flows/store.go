@@ -89,6 +89,7 @@ type Store interface {
 	RosterStore
 	AccountStore
 	RequestStore
+	PrivacyStore
 	// Enqueue queues notices in the outbox, once per guard ("" = no guard).
 	Enqueue(ctx context.Context, guard string, notices []Notice) error
 }
@@ -171,6 +172,9 @@ type AccountStore interface {
 	Bind(ctx context.Context, code string, account Account, max int) (Account, error)
 	Account(ctx context.Context, id int64) (Account, error)
 	SetLang(ctx context.Context, id int64, lang string) error
+	// Count adds one (when add) to a counter that lives for window and
+	// returns its value: wrong card codes, messages a minute.
+	Count(ctx context.Context, name string, window time.Duration, add bool) (int64, error)
 	// SetUnreachable marks an account as one Telegram refuses to deliver
 	// to (true), or as reachable again (false).
 	SetUnreachable(ctx context.Context, id int64, unreachable bool) error
@@ -238,6 +242,7 @@ type Settings struct {
 	Location             *time.Location
 	DefaultLang          string
 	County               string // the county's name, for digests
+	FloodPerMinute       int    // messages a minute from one account before it is slowed down; 0 = no limit
 	// Quiet reports whether t is in the quiet hours; nil means never.
 	Quiet func(t time.Time) bool
 	// WorkingDay reports whether t's day is a working day; nil means SLAs

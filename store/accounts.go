@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -143,4 +144,32 @@ func (s *Store) CadreAccount(ctx context.Context, cadreID string) (flows.Account
 		return flows.Account{}, flows.Errorf(flows.ENOTFOUND, "cadre account not found")
 	}
 	return s.Account(ctx, id)
+}
+
+// countScript counts an event in a window: the counter expires with it.
+// KEYS: 1 counter. ARGV: 1 window (ms).
+var countScript = redis.NewScript(`
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n
+`)
+
+// Count implements flows.AccountStore: it adds one to the counter name in
+// its current window and returns the count (add=false only reads it).
+func (s *Store) Count(ctx context.Context, name string, window time.Duration, add bool) (int64, error) {
+	if !add {
+		n, err := s.rdb.Get(ctx, s.k.counter(name)).Int64()
+		if errors.Is(err, redis.Nil) {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("count %s: %w", name, err)
+		}
+		return n, nil
+	}
+	n, err := countScript.Run(ctx, s.rdb, []string{s.k.counter(name)}, window.Milliseconds()).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("count %s: %w", name, err)
+	}
+	return n, nil
 }

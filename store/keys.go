@@ -1,6 +1,8 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 )
 
@@ -13,7 +15,8 @@ import (
 //	<p>hh:<id>              hash   name village cadre phone address code
 //	<p>hh:<id>:accts        set    account ids bound to the household's card
 //	<p>hhs                  set    ids of the households on the roster
-//	<p>card:<code>          string "household:<id>" or "cadre:<id>"
+//	<p>card:<sha256(code)>  string "household:<id>" or "cadre:<id>"
+//	<p>count:<name>:<window> string a rate counter (wrong codes, flood control), expiring
 //	<p>acct:<id>            hash   kind ref lang
 //	<p>req:seq              string last request number
 //	<p>req:<id>             hash   v (version) d (JSON of flows.Request)
@@ -32,6 +35,10 @@ import (
 //	<p>once:<key>           string a one-time job that ran (digest occurrences)
 //	<p>due                  zset   "<request>|<stage>" by due time (ms)
 //	<p>lease                zset   "<request>|<stage>|<due ms>" claimed by a sweeper, by lease expiry
+//	<p>anon:<2026-W48>      hash   anonymous counts of erased requests in the week (forget,
+//	                               retention): received, responded_in_time, resolved, … and
+//	                               "<field>@<unit>"; digests do not read it, it is for audits
+//	<p>retention:week       string label of the oldest week index retention still reads
 type keys struct{ p string }
 
 func newKeys(prefix, namespace string) keys { return keys{p: prefix + ":{" + namespace + "}:"} }
@@ -41,11 +48,18 @@ func (k keys) cadres() string              { return k.p + "cadres" }
 func (k keys) household(id string) string  { return k.p + "hh:" + id }
 func (k keys) hhAccounts(id string) string { return k.p + "hh:" + id + ":accts" }
 func (k keys) households() string          { return k.p + "hhs" }
-func (k keys) card(code string) string     { return k.p + "card:" + code }
-func (k keys) account(id int64) string     { return k.p + "acct:" + strconv.FormatInt(id, 10) }
-func (k keys) reqSeq() string              { return k.p + "req:seq" }
-func (k keys) request(id int64) string     { return k.p + "req:" + strconv.FormatInt(id, 10) }
-func (k keys) timeline(id int64) string    { return k.p + "req:" + strconv.FormatInt(id, 10) + ":tl" }
+
+// card keys a card by the SHA-256 of its code: the lookup's timing depends
+// on the hash, not on how much of a guessed code is right, and the codes
+// themselves are not key names (a key dump shows no working code).
+func (k keys) card(code string) string {
+	sum := sha256.Sum256([]byte(code))
+	return k.p + "card:" + hex.EncodeToString(sum[:16])
+}
+func (k keys) account(id int64) string  { return k.p + "acct:" + strconv.FormatInt(id, 10) }
+func (k keys) reqSeq() string           { return k.p + "req:seq" }
+func (k keys) request(id int64) string  { return k.p + "req:" + strconv.FormatInt(id, 10) }
+func (k keys) timeline(id int64) string { return k.p + "req:" + strconv.FormatInt(id, 10) + ":tl" }
 func (k keys) open(scope, id string) string {
 	return k.p + "open:" + scope + ":" + id
 }
@@ -57,11 +71,14 @@ func (k keys) sent(entry string) string   { return k.p + "sent:" + entry }
 func (k keys) inbox() string              { return k.p + "inbox" }
 func (k keys) leaders(unit string) string { return k.p + "leaders:" + unit }
 func (k keys) units() string              { return k.p + "units" }
+func (k keys) counter(name string) string { return k.p + "count:" + name }
 func (k keys) week(label string) string   { return k.p + "week:" + label }
 func (k keys) once(key string) string     { return k.p + "once:" + key }
 func (k keys) due() string                { return k.p + "due" }
 func (k keys) lease() string              { return k.p + "lease" }
 func (k keys) seen(update int64) string   { return k.p + "seen:" + strconv.FormatInt(update, 10) }
+func (k keys) anon(week string) string    { return k.p + "anon:" + week }
+func (k keys) retentionCursor() string    { return k.p + "retention:week" }
 
 // Consumer group names of the two streams.
 const (

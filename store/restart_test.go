@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/minqing/minqing/flows"
+	"github.com/minqing/minqing/internal/redistest"
 )
 
 // seeded is what seed wrote, for verify to check.
@@ -95,6 +96,12 @@ func waitUp(t *testing.T, s *Store) {
 
 // Data survives a redis-server restart (AOF), and the same Store carries on.
 func TestRestartKeepsData(t *testing.T) {
+	if redistest.Miniredis() {
+		// Found by running this suite on miniredis: after its Restart(),
+		// a blocking XREADGROUP never returns. The demo never restarts its
+		// miniredis; real Redis restarts are covered when this runs there.
+		t.Skip("miniredis: blocking reads hang after Restart()")
+	}
 	srv := newServer(t)
 	s := newStore(t, srv)
 	sd := seed(t, s)

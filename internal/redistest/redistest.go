@@ -1,6 +1,8 @@
 // Package redistest starts real redis-server processes for tests, each on a
 // free port in its own directory, so that a test can stop and restart its
-// Redis to see how the program copes.
+// Redis to see how the program copes. With MINQING_TEST_REDIS=miniredis it
+// starts the in-process miniredis the demo uses instead, so that the same
+// suites prove the two implementations agree.
 package redistest
 
 import (
@@ -15,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -24,13 +27,20 @@ type Server struct {
 	dir  string
 	port int
 	cmd  *exec.Cmd
+	mini *miniredis.Miniredis // set when running on miniredis
 }
+
+// Miniredis reports whether the tests run on miniredis.
+func Miniredis() bool { return os.Getenv("MINQING_TEST_REDIS") == "miniredis" }
 
 // Start starts a redis-server on a free port and stops it when the test ends.
 // The test is skipped only when redis-server is not installed and the
 // environment variable CI is unset; in CI a missing server fails the test.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	if Miniredis() {
+		return startMini(t)
+	}
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("redis-server not installed: %v", err)
@@ -40,6 +50,19 @@ func Start(t testing.TB) *Server {
 	s := &Server{t: t, dir: t.TempDir(), port: freePort(t)}
 	s.Restart()
 	t.Cleanup(s.Stop)
+	return s
+}
+
+// startMini starts an in-process miniredis.
+func startMini(t testing.TB) *Server {
+	m := miniredis.NewMiniRedis()
+	if err := m.Start(); err != nil {
+		t.Fatalf("miniredis: %v", err)
+	}
+	_, port, _ := net.SplitHostPort(m.Addr())
+	p, _ := strconv.Atoi(port)
+	s := &Server{t: t, port: p, mini: m}
+	t.Cleanup(m.Close)
 	return s
 }
 
@@ -60,6 +83,12 @@ func (s *Server) Client() *redis.Client {
 // so data survives a restart as in production).
 func (s *Server) Restart() {
 	s.t.Helper()
+	if s.mini != nil {
+		if err := s.mini.Restart(); err != nil {
+			s.t.Fatalf("miniredis restart: %v", err)
+		}
+		return
+	}
 	cmd := exec.Command("redis-server",
 		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--dir", s.dir,
 		"--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no")
@@ -102,6 +131,10 @@ func (s *Server) waitReady() {
 
 // Stop kills the server; Restart brings it back with its data.
 func (s *Server) Stop() {
+	if s.mini != nil {
+		s.mini.Close()
+		return
+	}
 	if s.cmd == nil || s.cmd.Process == nil {
 		return
 	}
@@ -113,6 +146,10 @@ func (s *Server) Stop() {
 // Flush empties the server.
 func (s *Server) Flush() {
 	s.t.Helper()
+	if s.mini != nil {
+		s.mini.FlushAll()
+		return
+	}
 	c := redis.NewClient(&redis.Options{Addr: s.Addr()})
 	defer c.Close()
 	if err := c.FlushAll(context.Background()).Err(); err != nil {
