@@ -1,5 +1,8 @@
 # Minqing's build and test entry points. `make test` is what CI runs.
 GO ?= go
+# Go 1.26.10 carries security fixes (crypto/x509, net/http) missing from the
+# machine's Go 1.26.8; the go command fetches it from the module proxy.
+export GOTOOLCHAIN ?= go1.26.10
 
 .PHONY: test build check deps
 
