@@ -144,10 +144,17 @@ func TestDigestByCommand(t *testing.T) {
 	h.expect(cadreLiu, c, "二")
 	h.tg.SendText(h3, "三")
 	h.tg.SendReply(cadreLiu, "好", note.ID)
+	c = h.mark(cadreLiu)
+	h.press(cadreLiu, note, "cg:1:") // the cadre sets the category
+	prompt := h.expect(cadreLiu, c, "哪一类")
+	h.press(cadreLiu, prompt, "cg:1:0")
 	h.drain()
+	if r := h.request(1); r.Category != "medical" {
+		t.Fatalf("category %q", r.Category)
+	}
 	l := h.mark(leaderZh)
 	h.tg.SendText(leaderZh, "/digest")
-	h.expect(leaderZh, l, "响应率 33%")
+	h.expect(leaderZh, l, "响应率 33%", "看病就医 1", "未分类 2")
 	if !h.tg.Wait(waitFor, func() bool {
 		kinds := map[telegramtest.MediaKind]bool{}
 		for _, m := range h.tg.BotMessages(leaderZh.ID)[l:] {

@@ -112,7 +112,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 	allowed := map[string]bool{"cadre assigned": true, "leader own unit": true, "leader county": true}
 	// Buttons that do not change state first, then the moves from "received".
-	for _, data := range []string{"tl:1:", "ct:1:", "dl:1:3", "rs:1:", "ss:1:"} {
+	for _, data := range []string{"tl:1:", "cg:1:", "cg:1:2", "ct:1:", "dl:1:3", "rs:1:", "ss:1:"} {
 		for who, u := range people {
 			before := h.request(1)
 			toast := h.press(u, note, data)
@@ -128,6 +128,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 		}
 	}
+	h.drain() // the timelines asked for above have arrived
 	// Commands: who gets an answer, who is told no.
 	cmds := []struct {
 		cmd  string

@@ -198,7 +198,7 @@ func encodeButton(b flows.Button) string {
 // knownActions are the actions a button may carry.
 var knownActions = map[flows.Action]bool{
 	flows.ActContact: true, flows.ActSolve: true, flows.ActDeadline: true, flows.ActResolve: true,
-	flows.ActSplit: true, flows.ActTimeline: true, flows.ActMove: true, flows.ActSolvedQ: true, flows.ActRate: true,
+	flows.ActSplit: true, flows.ActTimeline: true, flows.ActMove: true, flows.ActSolvedQ: true, flows.ActRate: true, flows.ActCategory: true,
 }
 
 // decodeButton parses callback data, refusing anything malformed.

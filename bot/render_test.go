@@ -31,7 +31,7 @@ func TestCatalogComplete(t *testing.T) {
 		flows.NoticeForbidden, flows.NoticeUnsupported, flows.NoticeLangSet, flows.NoticeRequestClosed,
 		flows.NoticeCadreUnreachable, flows.NoticeReminder, flows.NoticeEscalation, flows.NoticeDeadlineSoon, flows.NoticeOverdue,
 		flows.NoticeDefaultDeadline, flows.NoticeDeadlinePrompt, flows.NoticeDeadlineFormat, flows.NoticeDeadlineMoved,
-		flows.NoticeVerdictAsk, flows.NoticeThanks, flows.NoticeReopened, flows.NoticeReopenAck, flows.NoticeClosedUnrated}
+		flows.NoticeVerdictAsk, flows.NoticeThanks, flows.NoticeReopened, flows.NoticeReopenAck, flows.NoticeClosedUnrated, flows.NoticeCategoryPrompt}
 	for _, lang := range []string{"zh", "en"} {
 		for _, k := range kinds {
 			out := r.Render(flows.Notice{Lang: lang, Kind: k, Args: map[string]string{"no": "1"}})
@@ -42,7 +42,7 @@ func TestCatalogComplete(t *testing.T) {
 		for _, b := range []flows.Button{{Action: flows.ActDeadline, Arg: ""}, {Action: flows.ActDeadline, Arg: "3"},
 			{Action: flows.ActMove}, {Action: flows.ActSolvedQ, Arg: "y"}, {Action: flows.ActSolvedQ, Arg: "n"},
 			{Action: flows.ActRate, Arg: "1"}, {Action: flows.ActRate, Arg: "2"}, {Action: flows.ActRate, Arg: "3"},
-			{Action: flows.ActContact}, {Action: flows.ActSolve}, {Action: flows.ActResolve}, {Action: flows.ActTimeline}, {Action: flows.ActSplit}} {
+			{Action: flows.ActContact}, {Action: flows.ActSolve}, {Action: flows.ActResolve}, {Action: flows.ActTimeline}, {Action: flows.ActSplit}, {Action: flows.ActCategory}, {Action: flows.ActCategory, Arg: "7"}} {
 			if l := r.ButtonLabel(lang, b); l == "" || strings.Contains(l, "<no value>") {
 				t.Errorf("%s: label of %+v is %q", lang, b, l)
 			}

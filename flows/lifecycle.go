@@ -82,7 +82,32 @@ func CadreButtons(r Request) [][]Button {
 		}
 		rows = append(rows, append(row, b(ActDeadline, "")))
 	}
-	return append(rows, []Button{b(ActTimeline, "")})
+	if r.State.Type() == TypeClosed {
+		return append(rows, []Button{b(ActTimeline, "")})
+	}
+	return append(rows, []Button{b(ActCategory, ""), b(ActTimeline, "")})
+}
+
+// categoryButtons offer the categories, two a row.
+func categoryButtons(r Request) [][]Button {
+	var rows [][]Button
+	for i := 0; i < len(Categories); i += 2 {
+		rows = append(rows, []Button{
+			{Action: ActCategory, RequestID: r.ID, Arg: strconv.Itoa(i)},
+			{Action: ActCategory, RequestID: r.ID, Arg: strconv.Itoa(i + 1)},
+		})
+	}
+	return rows
+}
+
+// setCategory sets a request's category from a button's argument.
+func setCategory(r Request, arg string) (Request, error) {
+	i, err := strconv.Atoi(arg)
+	if err != nil || i < 0 || i >= len(Categories) {
+		return r, Errorf(EINVALID, "category %q", arg)
+	}
+	r.Category = Categories[i]
+	return r, nil
 }
 
 func orUTC(loc *time.Location) *time.Location {

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -90,8 +91,8 @@ func TestCadreButtonsFollowState(t *testing.T) {
 				if b.RequestID != 7 {
 					t.Errorf("%s: button for request %d", st, b.RequestID)
 				}
-				if b.Action == ActTimeline {
-					continue
+				if b.Action == ActTimeline || b.Action == ActCategory {
+					continue // no state change
 				}
 				if b.Action == ActMove || (b.Action == ActDeadline && b.Arg == "") {
 					if _, ok := transitions[b.Action][st]; !ok {
@@ -125,5 +126,22 @@ func TestSummarizeAndLang(t *testing.T) {
 		if got := s.Lang(in); got != want {
 			t.Errorf("Lang(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestSetCategory(t *testing.T) {
+	for i, c := range Categories {
+		got, err := setCategory(Request{}, strconv.Itoa(i))
+		if err != nil || got.Category != c {
+			t.Errorf("%d: %q %v", i, got.Category, err)
+		}
+	}
+	for _, bad := range []string{"", "-1", "8", "x"} {
+		if _, err := setCategory(Request{}, bad); ErrorCode(err) != EINVALID {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if rows := categoryButtons(Request{ID: 3}); len(rows)*2 != len(Categories) {
+		t.Errorf("%d rows for %d categories", len(rows), len(Categories))
 	}
 }

@@ -51,6 +51,7 @@ const (
 	NoticeReopened         NoticeKind = "reopened"          // no, household, village, why: to the cadre (and leaders)
 	NoticeReopenAck        NoticeKind = "reopen_ack"        // no: to the household
 	NoticeClosedUnrated    NoticeKind = "closed_unrated"    // no: to the household
+	NoticeCategoryPrompt   NoticeKind = "category_prompt"   // no (buttons: the categories)
 	NoticeDigest           NoticeKind = "digest"            // Digest
 	NoticeDigestChart      NoticeKind = "digest_chart"      // week, unit: a PNG made when sent
 	NoticeDigestSheet      NoticeKind = "digest_sheet"      // week, unit: an .xlsx made when sent
@@ -80,6 +81,7 @@ const (
 	ActEscalate Action = "es"  // the unit's leader was told
 	ActOverdue  Action = "od"  // the deadline passed
 	ActAsk      Action = "ak"  // the household was asked for its verdict
+	ActCategory Action = "cg"  // set the request's category; Arg: index in Categories ("" asks)
 )
 
 // Button is a button under a notice: an action on a request.

@@ -80,6 +80,8 @@ func (s *Service) press(ctx context.Context, p Press, a Account, lang string) (T
 	switch {
 	case p.Button.Action == ActTimeline:
 		return ToastDone, nil, false, s.sendTimeline(ctx, p, r, lang)
+	case p.Button.Action == ActCategory:
+		return s.category(ctx, p, c, r, lang)
 	case p.Button.Action == ActMove || (p.Button.Action == ActDeadline && p.Button.Arg == ""):
 		if _, ok := transitions[p.Button.Action][r.State]; !ok {
 			return ToastInvalid, CadreButtons(r), true, nil
@@ -184,4 +186,24 @@ func (s *Service) location() *time.Location {
 		return time.UTC
 	}
 	return s.Settings.Location
+}
+
+// category asks for (arg "") or sets a request's category.
+func (s *Service) category(ctx context.Context, p Press, c Cadre, r Request, lang string) (Toast, [][]Button, bool, error) {
+	if r.State.Type() == TypeClosed {
+		return ToastInvalid, nil, false, nil
+	}
+	if p.Button.Arg == "" {
+		n := Notice{ChatID: p.ChatID, Lang: lang, Kind: NoticeCategoryPrompt, RequestID: r.ID, Args: noArgs(r.ID), Buttons: categoryButtons(r)}
+		return ToastDone, nil, false, s.enqueue(ctx, guard(p.UpdateID, "category"), n)
+	}
+	next, err := setCategory(r, p.Button.Arg)
+	if err != nil {
+		return ToastInvalid, nil, false, nil
+	}
+	ev := Event{At: s.Clock.Now(), Actor: actorCadre(c.ID), Action: ActCategory, From: r.State, To: r.State, Note: next.Category}
+	if err := s.apply(ctx, s.change(&r, next, ev, nil, guard(p.UpdateID, "press"))); err != nil {
+		return ToastError, nil, false, err
+	}
+	return ToastDone, nil, true, nil
 }
