@@ -26,8 +26,10 @@ func (m *Main) startCron(ctx context.Context) (*cron.Cron, error) {
 	if _, err := c.AddFunc(m.Config.Schedule.Retention, func() { m.Expire(ctx) }); err != nil {
 		return nil, fmt.Errorf("schedule.retention: %w", err)
 	}
-	m.Sweep(ctx)       // catch up after downtime
-	m.SendDigests(ctx) // a digest missed while down goes out now (once per occurrence)
+	go func() { // catch up after downtime, without holding up the start
+		m.Sweep(ctx)
+		m.SendDigests(ctx) // a digest missed while down goes out now (once per occurrence)
+	}()
 	c.Start()
 	return c, nil
 }

@@ -86,23 +86,29 @@ func (p *Poller) Run(ctx context.Context) error {
 	return nil
 }
 
-// store writes raws to the inbox in order and returns the next offset.
+// store writes raws to the inbox in order, in one round trip, and returns
+// the next offset.
 func (p *Poller) store(ctx context.Context, raws []json.RawMessage, offset int64) (int64, error) {
+	next := offset
+	ins := make([]flows.Inbound, 0, len(raws))
 	for _, raw := range raws {
 		var e envelope
 		if err := json.Unmarshal(raw, &e); err != nil {
 			p.Log.Warn("undecodable update skipped", "err", err)
 			continue
 		}
-		if _, err := p.Inbox.Put(ctx, flows.Inbound{UpdateID: e.UpdateID, ChatID: e.chatOf(), Raw: raw}); err != nil {
-			return offset, fmt.Errorf("store update: %w", err)
-		}
-		p.Metrics.updateIn()
-		if e.UpdateID >= offset {
-			offset = e.UpdateID + 1
+		ins = append(ins, flows.Inbound{UpdateID: e.UpdateID, ChatID: e.chatOf(), Raw: raw})
+		if e.UpdateID >= next {
+			next = e.UpdateID + 1
 		}
 	}
-	return offset, nil
+	if err := p.Inbox.PutAll(ctx, ins); err != nil {
+		return offset, fmt.Errorf("store updates: %w", err)
+	}
+	for range ins {
+		p.Metrics.updateIn()
+	}
+	return next, nil
 }
 
 // poll asks Telegram for updates from offset.

@@ -99,9 +99,11 @@ func (s *sender) drainChat(ctx context.Context, chat int64) {
 // deliver sends one entry, retrying until it is sent, refused for good, or
 // ctx ends.
 func (s *sender) deliver(ctx context.Context, q flows.Queued) {
-	if sent, err := s.b.outbox.Sent(ctx, q.ID); err == nil && sent {
-		s.done(ctx, q, nil)
-		return
+	if q.Again { // handed out before: it may have been sent just before a crash
+		if sent, err := s.b.outbox.Sent(ctx, q.ID); err == nil && sent {
+			s.done(ctx, q, nil)
+			return
+		}
 	}
 	backoff := newBackoff(200*time.Millisecond, 30*time.Second)
 	for ctx.Err() == nil {

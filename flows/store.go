@@ -98,6 +98,9 @@ type Store interface {
 type Queued struct {
 	ID     string // the queue's id of the entry
 	Notice Notice
+	// Again is set when the entry was handed out before (after a restart or
+	// a takeover): it may have been sent already.
+	Again bool
 }
 
 // Outbox is the consumer side of the outbox: the sender reads notices,
@@ -132,6 +135,8 @@ type Inbox interface {
 	// Put stores an update once per update id (as a set, not "greater than
 	// last"). It reports whether the update was new.
 	Put(ctx context.Context, in Inbound) (bool, error)
+	// PutAll stores several updates (as Put does each) in order, at once.
+	PutAll(ctx context.Context, ins []Inbound) error
 	// Take returns up to n stored updates for consumer, waiting up to block;
 	// entries left unfinished by another consumer for longer than stale are
 	// taken over.

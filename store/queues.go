@@ -56,11 +56,14 @@ func (s *Store) Enqueue(ctx context.Context, guard string, notices []flows.Notic
 // stream reads a consumer group: first, once per consumer, the entries it
 // left pending (after a restart); then entries idle longer than stale that
 // any consumer left behind; then new entries, waiting up to block.
-func (s *Store) stream(ctx context.Context, key, group, consumer string, n int, block, stale time.Duration) ([]redis.XMessage, error) {
+//
+// again reports whether the entries were handed out before (taken back or
+// taken over), so they may have been handled already.
+func (s *Store) stream(ctx context.Context, key, group, consumer string, n int, block, stale time.Duration) (msgs []redis.XMessage, again bool, err error) {
 	if _, ok := s.groups.Load(key + "|" + group); !ok {
 		err := s.rdb.XGroupCreateMkStream(ctx, key, group, "0").Err()
 		if err != nil && !strings.Contains(err.Error(), "BUSYGROUP") {
-			return nil, fmt.Errorf("create group %s: %w", group, err)
+			return nil, false, fmt.Errorf("create group %s: %w", group, err)
 		}
 		s.groups.Store(key+"|"+group, true)
 	}
@@ -72,28 +75,29 @@ func (s *Store) stream(ctx context.Context, key, group, consumer string, n int, 
 	if c := cursor.(string); c != "" {
 		msgs, err := s.read(ctx, key, group, consumer, c, n, -1)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if len(msgs) > 0 {
 			s.groups.Store(mine, msgs[len(msgs)-1].ID)
-			return msgs, nil
+			return msgs, true, nil
 		}
 		s.groups.Store(mine, "")
 	}
-	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: key, Group: group, Consumer: consumer, MinIdle: stale, Start: "0-0", Count: int64(n)}).Result()
+	msgs, _, err = s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: key, Group: group, Consumer: consumer, MinIdle: stale, Start: "0-0", Count: int64(n)}).Result()
 	if err != nil {
 		if strings.Contains(err.Error(), "NOGROUP") {
 			s.groups.Delete(key + "|" + group) // Redis lost its data: create it again
 		}
-		return nil, fmt.Errorf("claim %s: %w", key, err)
+		return nil, false, fmt.Errorf("claim %s: %w", key, err)
 	}
 	if len(msgs) > 0 {
-		return msgs, nil
+		return msgs, true, nil
 	}
 	if block < time.Millisecond {
 		block = -1 // BLOCK 0 would wait forever
 	}
-	return s.read(ctx, key, group, consumer, ">", n, block)
+	msgs, err = s.read(ctx, key, group, consumer, ">", n, block)
+	return msgs, false, err
 }
 
 func (s *Store) read(ctx context.Context, key, group, consumer, id string, n int, block time.Duration) ([]redis.XMessage, error) {
@@ -116,7 +120,7 @@ func (s *Store) read(ctx context.Context, key, group, consumer, id string, n int
 // Next implements flows.Outbox. An entry that cannot be decoded is dropped
 // from the queue, since no retry could ever send it.
 func (s *Store) Next(ctx context.Context, consumer string, n int, block, stale time.Duration) ([]flows.Queued, error) {
-	msgs, err := s.stream(ctx, s.k.outbox(), groupSend, consumer, n, block, stale)
+	msgs, again, err := s.stream(ctx, s.k.outbox(), groupSend, consumer, n, block, stale)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +132,7 @@ func (s *Store) Next(ctx context.Context, consumer string, n int, block, stale t
 			s.ack(ctx, s.k.outbox(), groupSend, m.ID)
 			continue
 		}
-		out = append(out, flows.Queued{ID: m.ID, Notice: no})
+		out = append(out, flows.Queued{ID: m.ID, Notice: no, Again: again})
 	}
 	return out, nil
 }
@@ -180,9 +184,27 @@ func (s *Store) Put(ctx context.Context, in flows.Inbound) (bool, error) {
 	return res == 1, nil
 }
 
+// PutAll implements flows.Inbox: a poll's updates in one round trip, in order.
+func (s *Store) PutAll(ctx context.Context, ins []flows.Inbound) error {
+	if len(ins) == 0 {
+		return nil
+	}
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, in := range ins {
+			putScript.Eval(ctx, p, []string{s.k.seen(in.UpdateID), s.k.inbox()},
+				int64(s.SeenTTL.Seconds()), in.UpdateID, in.ChatID, in.Raw)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("inbox put: %w", err)
+	}
+	return nil
+}
+
 // Take implements flows.Inbox.
 func (s *Store) Take(ctx context.Context, consumer string, n int, block, stale time.Duration) ([]flows.Inbound, error) {
-	msgs, err := s.stream(ctx, s.k.inbox(), groupWork, consumer, n, block, stale)
+	msgs, _, err := s.stream(ctx, s.k.inbox(), groupWork, consumer, n, block, stale)
 	if err != nil {
 		return nil, err
 	}
