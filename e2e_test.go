@@ -70,11 +70,18 @@ func TestCoreLoop(t *testing.T) {
 	}
 
 	// The cadre resolves it.
-	n = h.mark(hhZhang)
+	n, c := h.mark(hhZhang), h.mark(cadreLiu)
 	if toast := h.press(cadreLiu, note, "rs:1:"); toast != "已完成" {
 		t.Errorf("resolve toast %q", toast)
 	}
 	h.expect(hhZhang, n, "#1", "已办结")
+	// The cadre adds a short note by replying to the question.
+	prompt := h.expect(cadreLiu, c, "办结说明")
+	h.tg.SendReply(cadreLiu, "换了新瓦，不漏了", prompt.ID)
+	h.expect(hhZhang, n, "办结说明", "换了新瓦")
+	if r := h.request(1); r.State != flows.StateResolved || r.Note != "换了新瓦，不漏了" {
+		t.Errorf("after the note: %s %q", r.State, r.Note)
+	}
 }
 
 func hasButton(m telegramtest.Message, prefix string) bool {

@@ -31,7 +31,7 @@ func TestCatalogComplete(t *testing.T) {
 		flows.NoticeForbidden, flows.NoticeUnsupported, flows.NoticeLangSet, flows.NoticeRequestClosed,
 		flows.NoticeCadreUnreachable, flows.NoticeReminder, flows.NoticeEscalation, flows.NoticeDeadlineSoon, flows.NoticeOverdue,
 		flows.NoticeDefaultDeadline, flows.NoticeDeadlinePrompt, flows.NoticeDeadlineFormat, flows.NoticeDeadlineMoved,
-		flows.NoticeVerdictAsk, flows.NoticeThanks, flows.NoticeReopened, flows.NoticeReopenAck, flows.NoticeClosedUnrated, flows.NoticeCategoryPrompt}
+		flows.NoticeVerdictAsk, flows.NoticeThanks, flows.NoticeReopened, flows.NoticeReopenAck, flows.NoticeClosedUnrated, flows.NoticeCategoryPrompt, flows.NoticeResolvePrompt, flows.NoticeResolveNote}
 	for _, lang := range []string{"zh", "en"} {
 		for _, k := range kinds {
 			out := r.Render(flows.Notice{Lang: lang, Kind: k, Args: map[string]string{"no": "1"}})

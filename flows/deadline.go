@@ -54,6 +54,9 @@ func (s *Service) askDate(ctx context.Context, p Press, r Request, act Action, l
 
 // promptAnswer handles a cadre's reply to a date question.
 func (s *Service) promptAnswer(ctx context.Context, m Message, c Cadre, r Request, act Action, lang string) error {
+	if act == ActResolve {
+		return s.resolveNote(ctx, m, c, r, lang)
+	}
 	now := s.Clock.Now()
 	date, reason, ok := ParseDeadline(m.Text, now, s.location())
 	args := noArgs(r.ID)
@@ -87,3 +90,22 @@ func (s *Service) promptAnswer(ctx context.Context, m Message, c Cadre, r Reques
 
 // day formats a date for people.
 func (s *Service) day(t time.Time) string { return t.In(s.location()).Format("2006-01-02") }
+
+// resolveNote passes the cadre's short note on a resolved request to the
+// household and keeps it on the request.
+func (s *Service) resolveNote(ctx context.Context, m Message, c Cadre, r Request, lang string) error {
+	note := Summarize(strings.TrimSpace(m.Text), 200)
+	if note == "" || r.State != StateResolved {
+		return s.answer(ctx, m, c, r, lang) // not a note: pass it on as an answer
+	}
+	next := r
+	next.Note = note
+	args := map[string]string{"no": strconv.FormatInt(r.ID, 10), "cadre": c.Name, "note": note}
+	notices, err := s.toHousehold(ctx, next, NoticeResolveNote, args, nil)
+	if err != nil {
+		return err
+	}
+	notices = append(notices, Notice{ChatID: m.ChatID, Lang: lang, Kind: NoticeReplySent, RequestID: r.ID, Args: noArgs(r.ID)})
+	ev := Event{At: s.Clock.Now(), Actor: actorCadre(c.ID), Action: ActResolve, From: r.State, To: r.State, Note: note}
+	return s.apply(ctx, s.change(&r, next, ev, notices, guard(m.UpdateID, "req")))
+}

@@ -52,6 +52,8 @@ const (
 	NoticeReopenAck        NoticeKind = "reopen_ack"        // no: to the household
 	NoticeClosedUnrated    NoticeKind = "closed_unrated"    // no: to the household
 	NoticeCategoryPrompt   NoticeKind = "category_prompt"   // no (buttons: the categories)
+	NoticeResolvePrompt    NoticeKind = "resolve_prompt"    // no: to the cadre, whose reply is the note
+	NoticeResolveNote      NoticeKind = "resolve_note"      // no, cadre, note: to the household
 	NoticeDigest           NoticeKind = "digest"            // Digest
 	NoticeDigestChart      NoticeKind = "digest_chart"      // week, unit: a PNG made when sent
 	NoticeDigestSheet      NoticeKind = "digest_sheet"      // week, unit: an .xlsx made when sent

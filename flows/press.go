@@ -95,14 +95,14 @@ func (s *Service) press(ctx context.Context, p Press, a Account, lang string) (T
 	if err != nil {
 		return ToastError, nil, false, err
 	}
-	if err := s.applyCadreAction(ctx, p, c, r, next); err != nil {
+	if err := s.applyCadreAction(ctx, p, c, r, next, lang); err != nil {
 		return ToastError, nil, false, err
 	}
 	return ToastDone, CadreButtons(next), true, nil
 }
 
 // applyCadreAction stores a cadre's state change and tells the household.
-func (s *Service) applyCadreAction(ctx context.Context, p Press, c Cadre, r, next Request) error {
+func (s *Service) applyCadreAction(ctx context.Context, p Press, c Cadre, r, next Request, lang string) error {
 	kinds := map[Action]NoticeKind{ActContact: NoticeContacted, ActSolve: NoticeSolved, ActDeadline: NoticeDeadlineSet, ActResolve: NoticeResolved}
 	args := map[string]string{"no": strconv.FormatInt(r.ID, 10), "cadre": c.Name, "phone": c.Phone}
 	if !next.Deadline.IsZero() {
@@ -114,6 +114,9 @@ func (s *Service) applyCadreAction(ctx context.Context, p Press, c Cadre, r, nex
 	}
 	if next.State == StateResolved {
 		withButtons(notices, verdictButtons(next))
+		if p.Button.Action == ActResolve { // the cadre may add a short note
+			notices = append(notices, Notice{ChatID: p.ChatID, Lang: lang, Kind: NoticeResolvePrompt, RequestID: r.ID, Args: noArgs(r.ID), Prompt: ActResolve})
+		}
 	}
 	ev := Event{At: s.Clock.Now(), Actor: actorCadre(c.ID), Action: p.Button.Action, From: r.State, To: next.State, Note: p.Button.Arg}
 	if next.State == StateResolved && r.Late(ev.At) {
