@@ -9,48 +9,69 @@ import (
 
 // Receive handles any message that is not a command: a household asking or
 // adding to a request, a cadre answering one, a stranger writing.
+//
+// A household's new request costs three round trips to the store: the
+// message's context (Intake), the request number, and the change.
 func (s *Service) Receive(ctx context.Context, m Message) error {
-	a, ok, err := s.account(ctx, m.AccountID)
-	if err != nil {
-		return err
-	}
-	if !ok {
+	in, err := s.Store.Intake(ctx, m.AccountID, s.floodCounter(m), 2*time.Minute)
+	if isNotFound(err) {
 		return s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("receive: %w", err)
+	}
+	a := in.Account
+	if a.Unreachable { // the person wrote: reachable again
+		if err := s.Store.SetUnreachable(ctx, a.ID, false); err != nil {
+			return fmt.Errorf("account reachable again: %w", err)
+		}
+		a.Unreachable = false
 	}
 	lang := s.langOf(a, m.Lang)
 	if m.Kind == KindUnsupported || m.Kind == "" {
 		return s.reply(ctx, m, lang, NoticeUnsupported, nil)
 	}
-	if a.Kind == AccountHousehold {
-		flooding, err := s.flooding(ctx, m, lang)
-		if err != nil {
-			return err
-		}
-		return retry(func() error { return s.householdMessage(ctx, m, a, lang, flooding) })
+	if a.Kind != AccountHousehold {
+		return retry(func() error { return s.cadreMessage(ctx, m, a, lang) })
 	}
-	return retry(func() error { return s.cadreMessage(ctx, m, a, lang) })
+	flooding, err := s.flooding(ctx, m, lang, in.Flood)
+	if err != nil {
+		return err
+	}
+	first := &in
+	return retry(func() error {
+		known := first // the context read at once serves the first attempt only
+		first = nil
+		return s.householdMessage(ctx, m, a, lang, flooding, known)
+	})
 }
 
 // householdMessage attaches m to the request it replies to, or to the
 // household's latest open request, or starts a new request.
-func (s *Service) householdMessage(ctx context.Context, m Message, a Account, lang string, flooding bool) error {
-	h, err := s.Store.Household(ctx, a.Ref)
-	if err != nil {
-		return fmt.Errorf("household message: %w", err)
+// known, when not nil, is the message's context read by Intake.
+func (s *Service) householdMessage(ctx context.Context, m Message, a Account, lang string, flooding bool, known *Intake) error {
+	h := Household{}
+	if known != nil {
+		h = known.Household
+	} else {
+		var err error
+		if h, err = s.Store.Household(ctx, a.Ref); err != nil {
+			return fmt.Errorf("household message: %w", err)
+		}
 	}
-	target, err := s.followupTarget(ctx, m, h)
+	target, err := s.followupTarget(ctx, m, h, known)
 	if err != nil {
 		return err
 	}
 	if target != nil {
-		return s.followup(ctx, m, h, *target, lang, flooding)
+		return s.followup(ctx, m, h, *target, lang, flooding, known)
 	}
-	return s.create(ctx, m, h, lang)
+	return s.create(ctx, m, h, lang, known)
 }
 
 // followupTarget finds the open request a household's message belongs to:
 // the one its reply points at, else the latest open one, else none.
-func (s *Service) followupTarget(ctx context.Context, m Message, h Household) (*Request, error) {
+func (s *Service) followupTarget(ctx context.Context, m Message, h Household, known *Intake) (*Request, error) {
 	if m.ReplyTo != 0 {
 		link, err := s.Store.Linked(ctx, m.ChatID, m.ReplyTo)
 		if err != nil && !isNotFound(err) {
@@ -69,6 +90,9 @@ func (s *Service) followupTarget(ctx context.Context, m Message, h Household) (*
 			}
 		}
 	}
+	if known != nil {
+		return known.Latest, nil
+	}
 	ids, err := s.Store.Open(ctx, Scope{Kind: ScopeHousehold, ID: h.ID})
 	if err != nil {
 		return nil, fmt.Errorf("open requests: %w", err)
@@ -84,12 +108,12 @@ func (s *Service) followupTarget(ctx context.Context, m Message, h Household) (*
 }
 
 // create opens a new request from m and tells the household and its cadre.
-func (s *Service) create(ctx context.Context, m Message, h Household, lang string) error {
+func (s *Service) create(ctx context.Context, m Message, h Household, lang string, known *Intake) error {
 	id, err := s.Store.NextRequestID(ctx)
 	if err != nil {
 		return fmt.Errorf("create request: %w", err)
 	}
-	c, err := s.Store.Cadre(ctx, h.CadreID)
+	c, err := s.cadreOf(ctx, h.CadreID, known)
 	if err != nil {
 		return fmt.Errorf("create request: %w", err)
 	}
@@ -99,7 +123,7 @@ func (s *Service) create(ctx context.Context, m Message, h Household, lang strin
 		State: StateReceived, Summary: Summarize(m.Text, summaryRunes), Kind: m.Kind, CreatedAt: now,
 	}
 	notices := []Notice{{ChatID: m.ChatID, Lang: lang, Kind: NoticeRequestAck, RequestID: id, Args: noArgs(id)}}
-	cadreNotices, err := s.toCadre(ctx, c, r, NoticeNewRequest, m, h, lang)
+	cadreNotices, err := s.toCadre(ctx, c, r, NoticeNewRequest, m, h, lang, known)
 	if err != nil {
 		return err
 	}
@@ -109,8 +133,8 @@ func (s *Service) create(ctx context.Context, m Message, h Household, lang strin
 }
 
 // followup adds m to request r and offers to split it into a new request.
-func (s *Service) followup(ctx context.Context, m Message, h Household, r Request, lang string, flooding bool) error {
-	c, err := s.Store.Cadre(ctx, r.CadreID)
+func (s *Service) followup(ctx context.Context, m Message, h Household, r Request, lang string, flooding bool, known *Intake) error {
+	c, err := s.cadreOf(ctx, r.CadreID, known)
 	if err != nil {
 		return fmt.Errorf("follow-up: %w", err)
 	}
@@ -122,7 +146,7 @@ func (s *Service) followup(ctx context.Context, m Message, h Household, r Reques
 	if flooding {
 		notices = nil // kept in the timeline; neither the cadre nor the household is flooded
 	} else {
-		cadreNotices, err := s.toCadre(ctx, c, r, NoticeFollowup, m, h, lang)
+		cadreNotices, err := s.toCadre(ctx, c, r, NoticeFollowup, m, h, lang, known)
 		if err != nil {
 			return err
 		}
@@ -136,16 +160,16 @@ func (s *Service) followup(ctx context.Context, m Message, h Household, r Reques
 // a text with the request's buttons, and a copy of any media. When the
 // cadre cannot be reached (never bound the invite, or blocked the bot), the
 // unit's leaders get them at once and the household is told.
-func (s *Service) toCadre(ctx context.Context, c Cadre, r Request, kind NoticeKind, m Message, h Household, lang string) ([]Notice, error) {
+func (s *Service) toCadre(ctx context.Context, c Cadre, r Request, kind NoticeKind, m Message, h Household, lang string, known *Intake) ([]Notice, error) {
 	args := map[string]string{
 		"no": strconv.FormatInt(r.ID, 10), "household": h.Name, "village": h.Village,
 		"text": m.Text, "kind": string(m.Kind), "cadre": c.Name,
 	}
-	acc, err := s.Store.CadreAccount(ctx, c.ID)
-	if err != nil && !isNotFound(err) {
-		return nil, fmt.Errorf("cadre account: %w", err)
+	acc, bound, err := s.cadreAccount(ctx, c.ID, known)
+	if err != nil {
+		return nil, err
 	}
-	if err != nil || acc.Unreachable {
+	if !bound || acc.Unreachable {
 		args["reason"] = "unreachable"
 		out, err := s.toLeaders(ctx, r, NoticeEscalation, args, &m)
 		if err != nil {
@@ -158,6 +182,33 @@ func (s *Service) toCadre(ctx context.Context, c Cadre, r Request, kind NoticeKi
 		n.Buttons = CadreButtons(r)
 	}
 	return append([]Notice{n}, copyOf(acc, r, &m, n.Silent)...), nil
+}
+
+// cadreOf returns cadre id, from the message's context when it has it.
+func (s *Service) cadreOf(ctx context.Context, id string, known *Intake) (Cadre, error) {
+	if known != nil && known.Cadre.ID == id && id != "" {
+		return known.Cadre, nil
+	}
+	return s.Store.Cadre(ctx, id)
+}
+
+// cadreAccount returns a cadre's bound account (bound=false if none), from
+// the message's context when it has it.
+func (s *Service) cadreAccount(ctx context.Context, id string, known *Intake) (Account, bool, error) {
+	if known != nil && known.Cadre.ID == id && id != "" {
+		if known.CadreAccount == nil {
+			return Account{}, false, nil
+		}
+		return *known.CadreAccount, true, nil
+	}
+	acc, err := s.Store.CadreAccount(ctx, id)
+	if isNotFound(err) {
+		return acc, false, nil
+	}
+	if err != nil {
+		return acc, false, fmt.Errorf("cadre account: %w", err)
+	}
+	return acc, true, nil
 }
 
 // copyOf returns a notice copying m's media to acc, if m carries media.
@@ -280,23 +331,28 @@ func noArgs(id int64) map[string]string { return map[string]string{"no": strconv
 func actorHousehold(id string) string { return "household:" + id }
 func actorCadre(id string) string     { return "cadre:" + id }
 
-// flooding counts the account's messages this minute. Past the limit the
-// messages are still kept (as follow-ups in the timeline) but not passed
-// on one by one; the sender is told once.
-func (s *Service) flooding(ctx context.Context, m Message, lang string) (bool, error) {
-	limit := s.Settings.FloodPerMinute
+// floodCounter names the counter of m's sender in this minute ("" when
+// there is no limit).
+func (s *Service) floodCounter(m Message) string {
+	if s.Settings.FloodPerMinute <= 0 {
+		return ""
+	}
+	return "flood:" + strconv.FormatInt(m.AccountID, 10) + ":" + strconv.FormatInt(s.Clock.Now().Unix()/60, 10)
+}
+
+// flooding reports whether a household sent more than the limit this
+// minute (n counts this message). Past the limit the messages are still
+// kept (as follow-ups in the timeline) but not passed on one by one; the
+// sender is told once.
+func (s *Service) flooding(ctx context.Context, m Message, lang string, n int64) (bool, error) {
+	limit := int64(s.Settings.FloodPerMinute)
 	if limit <= 0 {
 		return false, nil
 	}
-	minute := s.Clock.Now().Unix() / 60
-	n, err := s.Store.Count(ctx, "flood:"+strconv.FormatInt(m.AccountID, 10)+":"+strconv.FormatInt(minute, 10), 2*time.Minute, true)
-	if err != nil {
-		return false, fmt.Errorf("flood control: %w", err)
-	}
-	if n == int64(limit)+1 {
+	if n == limit+1 {
 		if err := s.reply(ctx, m, lang, NoticeSlowDown, nil); err != nil {
 			return true, err
 		}
 	}
-	return n > int64(limit), nil
+	return n > limit, nil
 }

@@ -161,7 +161,7 @@ func (s *Service) split(ctx context.Context, p Press, a Account, ref MsgRef, lan
 		return ToastError, nil, false, fmt.Errorf("split: %w", err)
 	}
 	m := Message{UpdateID: p.UpdateID, AccountID: a.ID, ChatID: ref.ChatID, MessageID: ref.MessageID, Kind: ref.Kind, Text: ref.Text}
-	if err := s.create(ctx, m, h, lang); err != nil {
+	if err := s.create(ctx, m, h, lang, nil); err != nil {
 		return ToastError, nil, false, err
 	}
 	return ToastDone, nil, true, nil

@@ -86,6 +86,7 @@ type Scheduler interface {
 // Missing things are reported with an *Error of code ENOTFOUND.
 type Store interface {
 	Scheduler
+	IntakeStore
 	RosterStore
 	AccountStore
 	RequestStore
@@ -253,4 +254,23 @@ type Settings struct {
 	// WorkingDay reports whether t's day is a working day; nil means SLAs
 	// count calendar time.
 	WorkingDay func(t time.Time) bool
+}
+
+// Intake is everything a household's message needs, read at once.
+type Intake struct {
+	Account      Account
+	Household    Household // zero unless the account is a household's
+	Latest       *Request  // the household's latest open request, if any
+	Cadre        Cadre     // the household's cadre
+	CadreAccount *Account  // nil when the cadre never bound the invite
+	Flood        int64     // this account's messages in the flood window, this one included (0 = not counted)
+}
+
+// IntakeStore reads an incoming message's context in one round trip.
+type IntakeStore interface {
+	// Intake loads the sender's account and, for a household, its record,
+	// latest open request, cadre and the cadre's account; when flood is not
+	// "", it also counts the message in that counter (living for window).
+	// A stranger is ENOTFOUND.
+	Intake(ctx context.Context, accountID int64, flood string, window time.Duration) (Intake, error)
 }
