@@ -39,6 +39,12 @@ import (
 //	                               retention): received, responded_in_time, resolved, … and
 //	                               "<field>@<unit>"; digests do not read it, it is for audits
 //	<p>retention:week       string label of the oldest week index retention still reads
+//
+// Scripts get every key they touch in KEYS, except the intake script
+// (intake.go), which follows stored references from the account to the
+// household, its cadre and the cadre's account: those keys share the hash
+// tag of KEYS[1], so they are in its slot, and it builds them with the same
+// layout as the functions below.
 type keys struct{ p string }
 
 func newKeys(prefix, namespace string) keys { return keys{p: prefix + ":{" + namespace + "}:"} }
