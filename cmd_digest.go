@@ -20,10 +20,7 @@ func cmdDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	unit := fs.String("unit", "", "a unit's name (default: the whole county)")
 	send := fs.Bool("send", false, "queue the digest for the leaders (of -unit, or all); the running bot sends it")
 	lang := fs.String("lang", "", "language of the printout: zh or en (default: config language)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	m, err := open(ctx, *path)
+	m, err := parseOpen(ctx, fs, path, args, nil)
 	if err != nil {
 		return err
 	}

@@ -18,13 +18,7 @@ func cmdExport(ctx context.Context, args []string, stdout io.Writer) error {
 	fs, path := flags("export")
 	id := fs.String("household", "", "the household's id")
 	out := fs.String("o", "", "output file, created readable by its owner only (default: standard output)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *id == "" {
-		return errors.New("-household ID is required")
-	}
-	m, err := open(ctx, *path)
+	m, err := parseOpen(ctx, fs, path, args, needHousehold(id))
 	if err != nil {
 		return err
 	}
@@ -52,13 +46,7 @@ func cmdExport(ctx context.Context, args []string, stdout io.Writer) error {
 func cmdForget(ctx context.Context, args []string, stdout io.Writer) error {
 	fs, path := flags("forget")
 	id := fs.String("household", "", "the household's id")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *id == "" {
-		return errors.New("-household ID is required")
-	}
-	m, err := open(ctx, *path)
+	m, err := parseOpen(ctx, fs, path, args, needHousehold(id))
 	if err != nil {
 		return err
 	}
@@ -88,5 +76,15 @@ func (m *Main) Expire(ctx context.Context) {
 	}
 	if n > 0 {
 		m.Log.Info("retention", "erased", n, "took", time.Since(start))
+	}
+}
+
+// needHousehold checks that -household was given.
+func needHousehold(id *string) func() error {
+	return func() error {
+		if *id == "" {
+			return errors.New("-household ID is required")
+		}
+		return nil
 	}
 }

@@ -50,10 +50,7 @@ func cmdCards(ctx context.Context, args []string, stdout io.Writer) error {
 	household := fs.String("household", "", "only this household id")
 	rotate := fs.Bool("rotate", false, "issue a new code for -household (a lost card); the old code stops working")
 	lang := fs.String("lang", "zh", "card language: zh or en")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	m, err := open(ctx, *path)
+	m, err := parseOpen(ctx, fs, path, args, nil)
 	if err != nil {
 		return err
 	}
@@ -92,10 +89,7 @@ func cmdInvites(ctx context.Context, args []string, stdout io.Writer) error {
 	out := fs.String("o", "", "output file (default: standard output)")
 	cadre := fs.String("cadre", "", "only this cadre id")
 	rotate := fs.Bool("rotate", false, "issue a new invite for -cadre; the old link stops working")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	m, err := open(ctx, *path)
+	m, err := parseOpen(ctx, fs, path, args, nil)
 	if err != nil {
 		return err
 	}

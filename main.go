@@ -70,6 +70,20 @@ func flags(name string) (*flag.FlagSet, *string) {
 	return fs, path
 }
 
+// parseOpen parses a subcommand's flags, runs check (may be nil) on them,
+// then loads the config and connects to Redis.
+func parseOpen(ctx context.Context, fs *flag.FlagSet, path *string, args []string, check func() error) (*Main, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return nil, err
+		}
+	}
+	return open(ctx, *path)
+}
+
 // open loads the config and connects to Redis.
 func open(ctx context.Context, path string) (*Main, error) {
 	cfg, err := config.Load(path)
@@ -85,10 +99,7 @@ func open(ctx context.Context, path string) (*Main, error) {
 
 func cmdRun(ctx context.Context, args []string, _ io.Writer) error {
 	fs, path := flags("run")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	m, err := open(ctx, *path)
+	m, err := parseOpen(ctx, fs, path, args, nil)
 	if err != nil {
 		return err
 	}
