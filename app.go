@@ -49,7 +49,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	m.Store = st
-	m.Service = &flows.Service{Store: st, Clock: m.Clock, Settings: settings(c)}
+	m.Service = &flows.Service{Store: st, Clock: m.Clock, Settings: settings(c), Log: m.Log}
 	return nil
 }
 

@@ -23,11 +23,14 @@ type ops struct {
 	m        *Main
 	reg      *prometheus.Registry
 	lastPoll atomic.Int64 // unix ms of the last successful getUpdates
+	sweeps   prometheus.Histogram
 }
 
 func newOps(m *Main) *ops {
-	o := &ops{m: m, reg: prometheus.NewRegistry()}
-	o.reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}), &queueCollector{m: m})
+	o := &ops{m: m, reg: prometheus.NewRegistry(), sweeps: prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "minqing_sweep_seconds", Help: "Duration of the reminder sweeps.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)})}
+	o.reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}),
+		&queueCollector{m: m}, o.sweeps)
 	o.lastPoll.Store(time.Now().UnixMilli())
 	return o
 }

@@ -88,8 +88,12 @@ func TestRedisOutage(t *testing.T) {
 			t.Errorf("message %d reached the cadre %d times", i, n)
 		}
 	}
-	if code, body := get(t, "http://"+addr+"/metrics"); code != 200 || !strings.Contains(body, "minqing_queue_depth") {
-		t.Fatalf("metrics: %d", code)
+	code, body := get(t, "http://"+addr+"/metrics")
+	for _, name := range []string{"minqing_queue_depth", "minqing_queue_oldest_seconds", "minqing_updates_in_total",
+		`minqing_messages_out_total{result="sent"}`, "minqing_telegram_429_total", "minqing_sweep_seconds"} {
+		if code != 200 || !strings.Contains(body, name) {
+			t.Errorf("metrics (%d) lack %s", code, name)
+		}
 	}
 }
 

@@ -38,6 +38,9 @@ func (m *Main) startCron(ctx context.Context) (*cron.Cron, error) {
 func (m *Main) Sweep(ctx context.Context) {
 	start := time.Now()
 	n, err := m.Service.Sweep(ctx, m.Clock.Now())
+	if m.ops != nil {
+		m.ops.sweeps.Observe(time.Since(start).Seconds())
+	}
 	if err != nil {
 		m.Log.Error("sweep failed", "err", err, "fired", n)
 		return

@@ -31,9 +31,11 @@ func TestWrongCodesLockOut(t *testing.T) {
 	code := h.codes["H002"]
 	contains(t, "grouped code", h.say(hhZhang2, "/start "+code[:4]+" "+code[4:8]+" "+code[8:]).Text, "李桂芝")
 	h.stop()
-	if strings.Contains(h.logs.String(), "guess0") || strings.Contains(h.logs.String(), code) {
+	logs := h.logs.String()
+	if strings.Contains(logs, "guess0") || strings.Contains(logs, code) {
 		t.Error("a code was logged")
 	}
+	contains(t, "binding attempts are logged", logs, `"outcome":"not_found"`, `"outcome":"locked out"`, `"outcome":"bound"`)
 }
 
 // TestFloodControl: one account sending faster than flood.per_minute is

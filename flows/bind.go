@@ -25,9 +25,19 @@ func (s *Service) Start(ctx context.Context, m Message, payload string) error {
 	if n, err := s.Store.Count(ctx, tries, time.Hour, false); err != nil {
 		return fmt.Errorf("bind: %w", err)
 	} else if n >= MaxWrongCodes {
+		if s.Log != nil {
+			s.Log.Warn("binding attempt", "outcome", "locked out")
+		}
 		return s.reply(ctx, m, lang, NoticeTooManyTries, nil) // refused without checking the code
 	}
 	a, err := s.Store.Bind(ctx, payload, Account{ID: m.AccountID, Lang: lang}, s.Settings.MaxHouseholdAccounts)
+	if s.Log != nil {
+		outcome := ErrorCode(err)
+		if outcome == "" {
+			outcome = "bound"
+		}
+		s.Log.Info("binding attempt", "outcome", outcome, "kind", a.Kind)
+	}
 	switch ErrorCode(err) {
 	case "":
 	case ENOTFOUND:

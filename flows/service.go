@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 )
@@ -18,6 +19,9 @@ type Service struct {
 	Settings Settings
 	// NewCode makes a card code; nil means 128 random bits, base64url.
 	NewCode func() string
+	// Log, if set, records binding attempts (their outcome, never the code
+	// or who tried).
+	Log *slog.Logger
 }
 
 // maxAttempts bounds retries of a change that lost an optimistic race.
