@@ -19,11 +19,15 @@ type DigestScope struct {
 // requests only (the per-week index), plus the scope's open requests for
 // the "still open" and "late" counts. Previous holds last week's rates.
 func (s *Service) BuildDigest(ctx context.Context, scope DigestScope, week Week, now time.Time) (Digest, error) {
-	d, err := s.weekDigest(ctx, scope, week, now)
+	roster, err := s.Store.Roster(ctx)
+	if err != nil {
+		return Digest{}, fmt.Errorf("digest: %w", err)
+	}
+	d, err := s.weekDigest(ctx, scope, week, now, roster)
 	if err != nil {
 		return d, err
 	}
-	prev, err := s.weekDigest(ctx, scope, week.Previous(), now)
+	prev, err := s.weekDigest(ctx, scope, week.Previous(), now, roster)
 	if err != nil {
 		return d, err
 	}
@@ -40,9 +44,9 @@ type digestInput struct {
 }
 
 // weekDigest computes the counts and rates of one week.
-func (s *Service) weekDigest(ctx context.Context, scope DigestScope, week Week, now time.Time) (Digest, error) {
+func (s *Service) weekDigest(ctx context.Context, scope DigestScope, week Week, now time.Time, roster Roster) (Digest, error) {
 	d := Digest{Unit: scope.Unit, Week: week}
-	in, err := s.digestInput(ctx, scope, week)
+	in, err := s.digestInput(ctx, scope, week, roster)
 	if err != nil {
 		return d, err
 	}
@@ -118,7 +122,7 @@ func count(total *Rate, hit bool, row, vil *DigestRow, pick func(*Rates) *Rate) 
 
 // digestInput loads the week's requests in scope, their timelines, and the
 // names of their cadres and households.
-func (s *Service) digestInput(ctx context.Context, scope DigestScope, week Week) (digestInput, error) {
+func (s *Service) digestInput(ctx context.Context, scope DigestScope, week Week, roster Roster) (digestInput, error) {
 	var in digestInput
 	ids, err := s.Store.WeekRequests(ctx, week.Label())
 	if err != nil {
@@ -138,10 +142,6 @@ func (s *Service) digestInput(ctx context.Context, scope DigestScope, week Week)
 		inScope[i] = r.ID
 	}
 	if in.timelines, err = s.Store.Timelines(ctx, inScope); err != nil {
-		return in, fmt.Errorf("digest: %w", err)
-	}
-	roster, err := s.Store.Roster(ctx)
-	if err != nil {
 		return in, fmt.Errorf("digest: %w", err)
 	}
 	in.cadres, in.homes = map[string]Cadre{}, map[string]Household{}
