@@ -48,6 +48,11 @@ func (s *Server) PostUpdate(raw []byte) (int64, error) {
 func (s *Server) PendingUpdates() []json.RawMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.queuedLocked()
+}
+
+// queuedLocked copies the queued updates; s.mu must be held.
+func (s *Server) queuedLocked() []json.RawMessage {
 	out := make([]json.RawMessage, len(s.queue))
 	for i, q := range s.queue {
 		out[i] = bytes.Clone(q.raw)
@@ -60,10 +65,7 @@ func (s *Server) PendingUpdates() []json.RawMessage {
 func (s *Server) TakeUpdates() []json.RawMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]json.RawMessage, len(s.queue))
-	for i, q := range s.queue {
-		out[i] = bytes.Clone(q.raw)
-	}
+	out := s.queuedLocked()
 	s.queue = nil
 	s.notifyLocked()
 	return out
