@@ -395,7 +395,7 @@ func TestApplyConcurrent(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			next := base
-			next.CadreID = fmt.Sprint("C", i)
+			next.CadreID = fmt.Sprint("N", i)
 			errs[i] = s.Apply(ctx, flows.Change{Prev: &base, Request: next, Event: event(flows.ActReassign, "", "", next.CadreID),
 				Notices: []flows.Notice{notice(int64(i), flows.NoticeNewRequest, 1)}})
 		})
@@ -428,7 +428,7 @@ func TestApplyConcurrent(t *testing.T) {
 	if len(open) != 0 {
 		t.Errorf("old cadre index still holds %v", open)
 	}
-	open, _ = s.Open(ctx, flows.Scope{Kind: flows.ScopeCadre, ID: fmt.Sprint("C", won)})
+	open, _ = s.Open(ctx, flows.Scope{Kind: flows.ScopeCadre, ID: fmt.Sprint("N", won)})
 	if !reflect.DeepEqual(open, []int64{1}) {
 		t.Errorf("winner's cadre index %v", open)
 	}
