@@ -40,6 +40,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Log == nil {
 		m.Log = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: m.Config.Log.Level}))
 	}
+	store.LogDriverTo(m.Log)
 	if m.Clock == nil {
 		m.Clock = flows.SystemClock{}
 	}

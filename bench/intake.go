@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -208,7 +209,12 @@ func runTurn(rec *recorder, turn int, users []telegramtest.User, run func(ctx co
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	polls := rec.polls.Load()
-	go func() { defer close(done); run(ctx) }()
+	side := "minqing"
+	if turn%2 == 1 {
+		side = "echo"
+	}
+	// The label lets -cpuprofile tell the two bots apart (-tagfocus side=echo).
+	go pprof.Do(ctx, pprof.Labels("side", side), func(ctx context.Context) { defer close(done); run(ctx) })
 	defer func() { cancel(); <-done }()
 	if !rec.waitPoll(polls, 30*time.Second) {
 		return turnResult{}, fmt.Errorf("turn %d: the bot never polled", turn)
@@ -273,7 +279,7 @@ func (e *env) intake(ctx context.Context) error {
 	var mRates, eRates []float64
 	var mLat, eLat []time.Duration
 	var mCPU, eCPU, mRedis, eRedis time.Duration // CPU time over the turns
-	var trips string
+	var trips, cmdCPU string
 	missing := 0
 	for r := 0; r < e.sz.Rounds; r++ {
 		users := make([]telegramtest.User, n)
@@ -285,10 +291,12 @@ func (e *env) intake(ctx context.Context) error {
 			p0, r0 := processCPU(), redisCPU(ctx, rdb)
 			if r == 0 {
 				cnt.startTally()
+				rdb.ConfigResetStat(ctx)
 			}
 			res, err := runTurn(rec, 2*r, users, func(ctx context.Context) { _ = b.Run(ctx) })
 			if r == 0 {
 				trips = cnt.stopTally(n)
+				cmdCPU = commandCPU(ctx, rdb, n)
 			}
 			mCPU, mRedis = mCPU+processCPU()-p0, mRedis+redisCPU(ctx, rdb)-r0
 			mRates, mLat, missing = append(mRates, res.rate()), append(mLat, res.latencies...), missing+res.missing
@@ -330,6 +338,7 @@ func (e *env) intake(ctx context.Context) error {
 	e.add("intake_minqing_cpu_us_per_msg", fmt.Sprintf("%s in this process (bot + emulator), %s in redis-server", per(mCPU), per(mRedis)))
 	e.add("intake_echo_cpu_us_per_msg", fmt.Sprintf("%s in this process (bot + emulator), %s in redis-server", per(eCPU), per(eRedis)))
 	e.add("intake_minqing_redis_roundtrips_per_msg", trips+", whole bot: poller, workers, sender, idle reads")
+	e.add("intake_minqing_redis_cpu_us_per_msg", cmdCPU+" (INFO commandstats, first round; scripts include the commands they call)")
 	if missing > 0 {
 		e.add("intake_missing_messages", strconv.Itoa(missing))
 	}
@@ -350,6 +359,42 @@ func redisCPU(ctx context.Context, rdb *redis.Client) time.Duration {
 	u, _ := strconv.ParseFloat(info(ctx, rdb, "cpu", "used_cpu_user"), 64)
 	s, _ := strconv.ParseFloat(info(ctx, rdb, "cpu", "used_cpu_sys"), 64)
 	return time.Duration((u + s) * float64(time.Second))
+}
+
+// commandCPU is redis-server's time per message by command (INFO
+// commandstats since the last CONFIG RESETSTAT), the largest first.
+func commandCPU(ctx context.Context, rdb *redis.Client, n int) string {
+	raw, err := rdb.Info(ctx, "commandstats").Result()
+	if err != nil {
+		return err.Error()
+	}
+	type stat struct {
+		name string
+		us   float64
+	}
+	var stats []stat
+	total := 0.0
+	for _, line := range strings.Split(raw, "\r\n") {
+		name, rest, ok := strings.Cut(strings.TrimPrefix(line, "cmdstat_"), ":")
+		if !ok || !strings.HasPrefix(line, "cmdstat_") {
+			continue
+		}
+		for _, f := range strings.Split(rest, ",") {
+			if v, ok := strings.CutPrefix(f, "usec="); ok {
+				us, _ := strconv.ParseFloat(v, 64)
+				stats = append(stats, stat{name, us / float64(n)})
+				total += us / float64(n)
+			}
+		}
+	}
+	sort.Slice(stats, func(i, j int) bool { return stats[i].us > stats[j].us })
+	var parts []string
+	for _, s := range stats {
+		if s.us >= 0.5 {
+			parts = append(parts, fmt.Sprintf("%s %.0f", s.name, s.us))
+		}
+	}
+	return fmt.Sprintf("%.0f (%s)", total, strings.Join(parts, ", "))
 }
 
 func rates(xs []float64) string {

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -120,7 +118,6 @@ func newBot(svc *flows.Service, st *store.Store, apiURL, token string, global, p
 	return bot.New(svc, st, st, bot.Options{
 		Token: token, APIURL: apiURL, DefaultLang: "zh", Consumer: "bench",
 		GlobalRate: global, PerChatRate: perChat, Log: quiet(),
-		HTTPClient: &http.Client{Timeout: 65 * time.Second},
 		Unreachable: func(ctx context.Context, chat int64, n flows.Notice) {
 			_ = svc.Unreachable(ctx, chat, n)
 		},

@@ -95,8 +95,23 @@ func defaults(o *Options) {
 		o.Log = slog.Default()
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second}
+		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second, Transport: newTransport()}
 	}
+}
+
+// idleConns is how many idle connections to Telegram are kept: the sender
+// sends to many chats at once, and the default transport's two idle
+// connections a host would make it dial (a TLS handshake each time) for
+// nearly every message.
+const idleConns = 64
+
+// newTransport is the default transport with enough idle connections for
+// the sender's parallel chats.
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = idleConns * 2
+	t.MaxIdleConnsPerHost = idleConns
+	return t
 }
 
 // Username asks Telegram for the bot's username (for t.me links).

@@ -29,6 +29,7 @@ type sender struct {
 	onBlock Unreachable
 
 	hand  *hand
+	sent  *batcher[flows.Delivered]
 	mu    sync.Mutex
 	chats map[int64][]flows.Queued // waiting per chat; a chat with a key has a goroutine
 	wg    sync.WaitGroup
@@ -44,6 +45,7 @@ func (s *sender) run(ctx context.Context) {
 		return s.b.outbox.TouchOutbox(ctx, s.b.consumer, ids)
 	}, s.b.log)
 	go s.hand.heartbeat(ctx)
+	s.sent = newBatcher(s.b.outbox.DoneAll)
 	backoff := newBackoff(100*time.Millisecond, 5*time.Second)
 	for ctx.Err() == nil && s.hand.waitBelow(ctx, maxHeld) {
 		qs, err := s.b.outbox.Next(ctx, s.b.consumer, 64, 2*time.Second, s.stale)
@@ -147,10 +149,11 @@ func (s *sender) deliver(ctx context.Context, q flows.Queued) {
 }
 
 // done records a sent (or abandoned) entry, retrying while Redis is away.
+// Entries of other chats done at the same time go in the same write.
 func (s *sender) done(ctx context.Context, q flows.Queued, ids []int) {
 	backoff := newBackoff(100*time.Millisecond, 5*time.Second)
 	for {
-		err := s.b.outbox.Done(context.WithoutCancel(ctx), q, ids)
+		err := s.sent.do(context.WithoutCancel(ctx), flows.Delivered{Queued: q, MessageIDs: ids})
 		if err == nil {
 			return
 		}

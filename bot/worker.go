@@ -24,7 +24,8 @@ type Workers struct {
 	Attempts int           // tries per update before it is dropped and logged
 	Log      *slog.Logger
 
-	hand *hand
+	hand     *hand
+	finished *batcher[string]
 }
 
 // Run works until ctx ends, then finishes the updates in hand and returns.
@@ -33,6 +34,7 @@ func (w *Workers) Run(ctx context.Context) error {
 		return w.Inbox.TouchInbox(ctx, w.Consumer, ids)
 	}, w.Log)
 	go w.hand.heartbeat(ctx)
+	w.finished = newBatcher(w.Inbox.FinishAll)
 	shards := make([]chan flows.Inbound, w.Shards)
 	var wg sync.WaitGroup
 	for i := range shards {
@@ -110,11 +112,12 @@ func (w *Workers) work(ctx context.Context, in flows.Inbound) {
 	}
 }
 
-// finish removes a handled update, retrying while Redis is away.
+// finish removes a handled update, retrying while Redis is away. Updates
+// finished at the same time by other shards go in the same write.
 func (w *Workers) finish(ctx context.Context, in flows.Inbound) {
 	backoff := newBackoff(100*time.Millisecond, 5*time.Second)
 	for {
-		err := w.Inbox.Finish(context.WithoutCancel(ctx), in.ID)
+		err := w.finished.do(context.WithoutCancel(ctx), in.ID)
 		if err == nil || !backoff.wait(ctx) {
 			return
 		}

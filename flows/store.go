@@ -104,6 +104,13 @@ type Queued struct {
 	Again bool
 }
 
+// Delivered is an outbox entry sent (or given up on) and the ids of the
+// messages Telegram made of it.
+type Delivered struct {
+	Queued     Queued
+	MessageIDs []int
+}
+
 // Outbox is the consumer side of the outbox: the sender reads notices,
 // sends them and records what it sent. Delivery is at least once; Sent
 // lets a sender skip an entry it already sent before a crash.
@@ -114,9 +121,10 @@ type Outbox interface {
 	Next(ctx context.Context, consumer string, n int, block, stale time.Duration) ([]Queued, error)
 	// Sent reports whether the entry was already sent.
 	Sent(ctx context.Context, id string) (bool, error)
-	// Done records that entry q was sent as the given message ids (linking
-	// them to q's request) and removes it from the queue.
-	Done(ctx context.Context, q Queued, messageIDs []int) error
+	// DoneAll records, in one write, that each entry was sent as its
+	// message ids (linking them to its request) and removes the entries
+	// from the queue. It is idempotent.
+	DoneAll(ctx context.Context, ds []Delivered) error
 	// Touch tells the queue that consumer still holds the entries, so no
 	// other consumer takes them over while they wait in its hands.
 	TouchOutbox(ctx context.Context, consumer string, ids []string) error
@@ -142,8 +150,8 @@ type Inbox interface {
 	// entries left unfinished by another consumer for longer than stale are
 	// taken over.
 	Take(ctx context.Context, consumer string, n int, block, stale time.Duration) ([]Inbound, error)
-	// Finish removes a processed update.
-	Finish(ctx context.Context, id string) error
+	// FinishAll removes processed updates, in one write.
+	FinishAll(ctx context.Context, ids []string) error
 	// TouchInbox tells the queue that consumer still holds the entries.
 	TouchInbox(ctx context.Context, consumer string, ids []string) error
 }

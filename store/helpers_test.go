@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"log/slog"
 	"regexp"
 	"sync/atomic"
 	"testing"
@@ -30,7 +31,10 @@ func testCtx(t testing.TB) context.Context {
 }
 
 // newServer starts a redis-server for the test.
-func newServer(t testing.TB) *redistest.Server { return redistest.Start(t) }
+func newServer(t testing.TB) *redistest.Server {
+	LogDriverTo(slog.Default()) // dial errors while a test stops Redis stay off stderr
+	return redistest.Start(t)
+}
 
 // newStore returns a Store on srv with a fresh client, in the test's
 // own namespace.

@@ -109,8 +109,7 @@ func TestInboxOrderAndFinish(t *testing.T) {
 	if !reflect.DeepEqual(updateIDs(b), []int64{5, 6}) {
 		t.Fatalf("second worker Take = %v, want the rest", updateIDs(b))
 	}
-	must(t, "finish", s.Finish(ctx, a[1].ID))
-	must(t, "finish", s.Finish(ctx, b[0].ID))
+	must(t, "finish all", s.FinishAll(ctx, []string{a[1].ID, b[0].ID}))
 	p := pendingOf(t, s, s.k.inbox(), groupWork)
 	want := map[string][]string{"w1": {a[0].ID, a[2].ID, a[3].ID}, "w2": {b[1].ID}}
 	if !reflect.DeepEqual(p, want) {

@@ -114,8 +114,9 @@ func TestNextAndDone(t *testing.T) {
 	}
 
 	must(t, "done", s.Done(ctx, first[0], []int{501, 502}))
-	must(t, "done", s.Done(ctx, first[1], []int{503}))
-	must(t, "done without request", s.Done(ctx, rest[0], []int{601}))
+	// Two entries in one write, one of them without a request.
+	must(t, "done all", s.DoneAll(ctx, []flows.Delivered{{Queued: first[1], MessageIDs: []int{503}}, {Queued: rest[0], MessageIDs: []int{601}}}))
+	must(t, "done all of nothing", s.DoneAll(ctx, nil))
 
 	links := []struct {
 		chat    int64

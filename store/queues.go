@@ -154,18 +154,31 @@ func (s *Store) Sent(ctx context.Context, id string) (bool, error) {
 	return n == 1, nil
 }
 
-// Done implements flows.Outbox: links, the sent marker and the removal from
-// the queue are one transaction.
+// Done records one sent entry (see DoneAll).
 func (s *Store) Done(ctx context.Context, q flows.Queued, messageIDs []int) error {
+	return s.DoneAll(ctx, []flows.Delivered{{Queued: q, MessageIDs: messageIDs}})
+}
+
+// DoneAll implements flows.Outbox: links, sent markers and the removal from
+// the queue are one transaction for every entry.
+func (s *Store) DoneAll(ctx context.Context, ds []flows.Delivered) error {
+	if len(ds) == 0 {
+		return nil
+	}
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		if q.Notice.RequestID != 0 {
-			for _, id := range messageIDs {
-				p.HSet(ctx, s.k.link(q.Notice.ChatID), strconv.Itoa(id), linkValue(q.Notice))
+		ids := make([]string, len(ds))
+		for i, d := range ds {
+			n := d.Queued.Notice
+			if n.RequestID != 0 {
+				for _, id := range d.MessageIDs {
+					p.HSet(ctx, s.k.link(n.ChatID), strconv.Itoa(id), linkValue(n))
+				}
 			}
+			p.Set(ctx, s.k.sent(d.Queued.ID), 1, s.SeenTTL)
+			ids[i] = d.Queued.ID
 		}
-		p.Set(ctx, s.k.sent(q.ID), 1, s.SeenTTL)
-		p.XAck(ctx, s.k.outbox(), groupSend, q.ID)
-		p.XDel(ctx, s.k.outbox(), q.ID)
+		p.XAck(ctx, s.k.outbox(), groupSend, ids...)
+		p.XDel(ctx, s.k.outbox(), ids...)
 		return nil
 	})
 	if err != nil {
@@ -220,11 +233,19 @@ func (s *Store) Take(ctx context.Context, consumer string, n int, block, stale t
 	return out, nil
 }
 
-// Finish implements flows.Inbox.
+// Finish removes one processed update (see FinishAll).
 func (s *Store) Finish(ctx context.Context, id string) error {
+	return s.FinishAll(ctx, []string{id})
+}
+
+// FinishAll implements flows.Inbox.
+func (s *Store) FinishAll(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.XAck(ctx, s.k.inbox(), groupWork, id)
-		p.XDel(ctx, s.k.inbox(), id)
+		p.XAck(ctx, s.k.inbox(), groupWork, ids...)
+		p.XDel(ctx, s.k.inbox(), ids...)
 		return nil
 	})
 	if err != nil {
