@@ -21,10 +21,11 @@ import (
 // emulator and a real Redis exactly as `minqing run` does.
 type Main struct {
 	Config     *config.Config
-	Clock      flows.Clock  // nil: the wall clock
-	HTTPClient *http.Client // nil: a default client
-	Log        *slog.Logger // nil: JSON to stderr at the configured level
-	Consumer   string       // queue consumer name; "" = hostname
+	Clock      flows.Clock   // nil: the wall clock
+	HTTPClient *http.Client  // nil: a default client
+	Log        *slog.Logger  // nil: JSON to stderr at the configured level
+	Consumer   string        // queue consumer name; "" = hostname
+	IdleRead   time.Duration // longest wait of an idle queue read; 0 = the bot's default
 	// Listening, if set, is told the address of each server Run starts
 	// ("ops" for /healthz and /metrics, "webhook").
 	Listening func(name string, addr net.Addr)
@@ -90,7 +91,7 @@ func (m *Main) OpenBot() error {
 		Metrics: bot.NewMetrics(m.ops.reg), OnPoll: m.ops.polled, Webhook: hook, Files: m.digestFiles,
 		Token: token, APIURL: c.Telegram.APIURL, DefaultLang: c.Language, Consumer: consumer,
 		GlobalRate: c.Telegram.Rate.Global, PerChatRate: c.Telegram.Rate.PerChat,
-		HTTPClient: m.HTTPClient, Log: m.Log,
+		HTTPClient: m.HTTPClient, Log: m.Log, IdleRead: m.IdleRead,
 		Unreachable: func(ctx context.Context, chat int64, n flows.Notice) {
 			if err := m.Service.Unreachable(ctx, chat, n); err != nil {
 				m.Log.Error("unreachable chat not handed over", "err", err)

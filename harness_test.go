@@ -128,7 +128,7 @@ func (h *harness) boot2(tweak func(*Main)) {
 	if h.real {
 		clock = nil
 	}
-	h.m = &Main{Config: h.config(), Clock: clock, Consumer: "test",
+	h.m = &Main{Config: h.config(), Clock: clock, Consumer: "test", IdleRead: 100 * time.Millisecond, // prompt stops
 		Log: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	if tweak != nil {
 		tweak(h.m)

@@ -35,6 +35,7 @@ type recorder struct {
 	tg    *telegramtest.Server
 	ts    *httptest.Server
 	polls atomic.Int64
+	sends atomic.Int64 // sendMessage calls, answered or not
 
 	mu      sync.Mutex
 	pollAt  []time.Time // arrival of each getUpdates
@@ -55,6 +56,7 @@ func newRecorder(tg *telegramtest.Server) *recorder {
 			r.polls.Add(1)
 			h.ServeHTTP(w, req)
 		case strings.HasSuffix(req.URL.Path, "/sendMessage"):
+			r.sends.Add(1)
 			cw := &captureWriter{ResponseWriter: w}
 			h.ServeHTTP(cw, req)
 			r.note(cw.body.Bytes())
@@ -280,6 +282,7 @@ func (e *env) intake(ctx context.Context) error {
 	var mLat, eLat []time.Duration
 	var mCPU, eCPU, mRedis, eRedis time.Duration // CPU time over the turns
 	var trips, cmdCPU string
+	var mSends, eSends int64 // sendMessage calls over the turns
 	missing := 0
 	for r := 0; r < e.sz.Rounds; r++ {
 		users := make([]telegramtest.User, n)
@@ -293,7 +296,9 @@ func (e *env) intake(ctx context.Context) error {
 				cnt.startTally()
 				rdb.ConfigResetStat(ctx)
 			}
+			s0 := rec.sends.Load()
 			res, err := runTurn(rec, 2*r, users, func(ctx context.Context) { _ = b.Run(ctx) })
+			mSends += rec.sends.Load() - s0
 			if r == 0 {
 				trips = cnt.stopTally(n)
 				cmdCPU = commandCPU(ctx, rdb, n)
@@ -304,6 +309,8 @@ func (e *env) intake(ctx context.Context) error {
 		}
 		echo := func() error {
 			p0, r0 := processCPU(), redisCPU(ctx, rdb)
+			s0 := rec.sends.Load()
+			defer func() { eSends += rec.sends.Load() - s0 }()
 			res, err := runTurn(rec, 2*r+1, users, func(ctx context.Context) {
 				if eb, err := echoBot(rec.url(), tg.Token()); err == nil {
 					eb.Start(ctx)
@@ -328,6 +335,12 @@ func (e *env) intake(ctx context.Context) error {
 	e.add("intake_minqing_msgs_per_s", fmt.Sprintf("%.0f (rounds: %s)", m, rates(mRates)))
 	e.add("intake_echo_msgs_per_s", fmt.Sprintf("%.0f (rounds: %s)", ec, rates(eRates)))
 	e.addT("intake_ratio", fmt.Sprintf("%.2f", m/ec), "≥ 0.5", ptr(m/ec >= 0.5))
+	total := float64(n * e.sz.Rounds)
+	mPer, ePer := float64(mSends)/total, float64(eSends)/total
+	e.add("intake_sends_per_msg", fmt.Sprintf("Minqing %.2f (the household's confirmation and the cadre's notification), echo %.2f", mPer, ePer))
+	if ePer > 0 {
+		e.add("intake_send_rate_ratio", fmt.Sprintf("%.2f (sendMessage calls a second, Minqing ÷ echo)", m*mPer/(ec*ePer)))
+	}
 	e.add("intake_minqing_latency_p50_ms", ms(percentile(mLat, 50)))
 	e.add("intake_minqing_latency_p99_ms", ms(percentile(mLat, 99)))
 	e.add("intake_echo_latency_p50_ms", ms(percentile(eLat, 50)))

@@ -24,6 +24,9 @@ type Options struct {
 	PollTimeout time.Duration
 	Shards      int           // parallel chats
 	Stale       time.Duration // queue entries idle this long are taken over
+	// IdleRead is the longest a queue read waits for an entry (default 2s).
+	// A read in flight is not interrupted, so shutting down waits it out.
+	IdleRead    time.Duration
 	HTTPClient  *http.Client
 	Log         *slog.Logger
 	Unreachable Unreachable
@@ -87,6 +90,9 @@ func defaults(o *Options) {
 	}
 	if o.Shards <= 0 {
 		o.Shards = 16
+	}
+	if o.IdleRead <= 0 {
+		o.IdleRead = 2 * time.Second
 	}
 	if o.Stale <= 0 {
 		o.Stale = time.Minute
@@ -156,7 +162,7 @@ func (b *Bot) WebhookHandler() http.Handler {
 
 // Workers returns the inbox workers (for webhook mode, which has no poller).
 func (b *Bot) Workers() *Workers {
-	return &Workers{Inbox: b.inbox, Handle: b.Handle, Consumer: b.consumer, Shards: b.opts.Shards, Stale: b.opts.Stale, Attempts: 5, Log: b.log}
+	return &Workers{Inbox: b.inbox, Handle: b.Handle, Consumer: b.consumer, Shards: b.opts.Shards, Stale: b.opts.Stale, Block: b.opts.IdleRead, Attempts: 5, Log: b.log}
 }
 
 // Sender returns the outbox sender.

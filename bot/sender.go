@@ -48,7 +48,7 @@ func (s *sender) run(ctx context.Context) {
 	s.sent = newBatcher(s.b.outbox.DoneAll)
 	backoff := newBackoff(100*time.Millisecond, 5*time.Second)
 	for ctx.Err() == nil && s.hand.waitBelow(ctx, maxHeld) {
-		qs, err := s.b.outbox.Next(ctx, s.b.consumer, 64, 2*time.Second, s.stale)
+		qs, err := s.b.outbox.Next(ctx, s.b.consumer, 64, s.b.opts.IdleRead, s.stale)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.b.log.Warn("outbox read failed", "err", err)

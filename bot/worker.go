@@ -21,6 +21,7 @@ type Workers struct {
 	Consumer string // stable per process, so a restart takes back its own entries
 	Shards   int
 	Stale    time.Duration // entries idle this long are taken from a dead consumer
+	Block    time.Duration // longest wait of one inbox read (0: 2s)
 	Attempts int           // tries per update before it is dropped and logged
 	Log      *slog.Logger
 
@@ -60,7 +61,7 @@ func (w *Workers) Run(ctx context.Context) error {
 func (w *Workers) take(ctx context.Context, shards []chan flows.Inbound) {
 	backoff := newBackoff(100*time.Millisecond, 5*time.Second)
 	for ctx.Err() == nil {
-		ins, err := w.Inbox.Take(ctx, w.Consumer, 64, 2*time.Second, w.Stale)
+		ins, err := w.Inbox.Take(ctx, w.Consumer, 64, w.block(), w.Stale)
 		if err != nil {
 			if ctx.Err() == nil {
 				w.Log.Warn("inbox read failed", "err", err)
@@ -84,6 +85,13 @@ func (w *Workers) take(ctx context.Context, shards []chan flows.Inbound) {
 			}
 		}
 	}
+}
+
+func (w *Workers) block() time.Duration {
+	if w.Block <= 0 {
+		return 2 * time.Second
+	}
+	return w.Block
 }
 
 // work handles one update with retries. When ctx has ended the update is

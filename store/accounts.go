@@ -14,12 +14,16 @@ import (
 )
 
 // bindScript binds an account to a card, checking again that the card still
-// names the same holder (it may have been rotated since it was read).
+// names the same holder (it may have been rotated since it was read) and
+// that the holder is still on the roster (a removed household's card stops
+// binding; accounts bound before stay bound).
 //
-// KEYS: 1 card, 2 account, 3 holder hash, 4 household accounts set
+// KEYS: 1 card, 2 account, 3 holder hash, 4 household accounts set,
+// 5 the roster's set of the holder's kind
 // ARGV: 1 card value, 2 account id, 3 kind, 4 ref, 5 lang, 6 max accounts
 var bindScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'notfound'} end
+if redis.call('SISMEMBER', KEYS[5], ARGV[4]) == 0 then return {'notfound'} end
 local kind = redis.call('HGET', KEYS[2], 'kind')
 if kind then
   if kind == ARGV[3] and redis.call('HGET', KEYS[2], 'ref') == ARGV[4] then
@@ -49,11 +53,11 @@ func (s *Store) Bind(ctx context.Context, code string, a flows.Account, max int)
 	if !ok {
 		return a, flows.Errorf(flows.ENOTFOUND, "card not found")
 	}
-	holder, set := s.k.cadre(ref), s.k.hhAccounts(ref)
+	holder, set, roster := s.k.cadre(ref), s.k.hhAccounts(ref), s.k.cadres()
 	if kind == flows.AccountHousehold {
-		holder = s.k.household(ref)
+		holder, roster = s.k.household(ref), s.k.households()
 	}
-	res, err := bindScript.Run(ctx, s.rdb, []string{s.k.card(code), s.k.account(a.ID), holder, set},
+	res, err := bindScript.Run(ctx, s.rdb, []string{s.k.card(code), s.k.account(a.ID), holder, set, roster},
 		v, a.ID, string(kind), ref, a.Lang, max).StringSlice()
 	if err != nil {
 		return a, fmt.Errorf("bind: %w", err)

@@ -208,6 +208,36 @@ func TestSaveRosterKeepsCodeOfRestoredHousehold(t *testing.T) {
 	}
 }
 
+// A household or cadre removed from the roster: the card stops binding new
+// accounts (ENOTFOUND, as an unknown card), accounts bound before stay bound,
+// and the card binds again once the holder is back on the roster.
+func TestRemovedHolderCardStopsBinding(t *testing.T) {
+	s, _ := setup(t)
+	ctx := testCtx(t)
+	must(t, "save", s.SaveRoster(ctx, testRoster(), testCodes()))
+	if _, err := s.Bind(ctx, "HC3", flows.Account{ID: 31}, 3); err != nil {
+		t.Fatalf("bind H3 before removal: %v", err)
+	}
+	without := testRoster()
+	without.Households = without.Households[:2] // H3 removed
+	without.Cadres = without.Cadres[:1]         // C2 removed
+	for i := range without.Households {
+		without.Households[i].CadreID = without.Cadres[0].ID
+	}
+	must(t, "remove H3 and C2", s.SaveRoster(ctx, without, nil))
+	_, err := s.Bind(ctx, "HC3", flows.Account{ID: 32}, 3)
+	wantCode(t, "bind removed household", err, flows.ENOTFOUND)
+	_, err = s.Bind(ctx, "IC2", flows.Account{ID: 33}, 3)
+	wantCode(t, "bind removed cadre", err, flows.ENOTFOUND)
+	if a, err := s.Account(ctx, 31); err != nil || a.Ref != "H3" {
+		t.Errorf("account bound before the removal: %+v, %v", a, err)
+	}
+	must(t, "restore", s.SaveRoster(ctx, testRoster(), nil))
+	if a, err := s.Bind(ctx, "HC3", flows.Account{ID: 32}, 3); err != nil || a.Ref != "H3" {
+		t.Errorf("bind after restore: %+v, %v", a, err)
+	}
+}
+
 // Every lookup of something missing is ENOTFOUND, never a generic error.
 func TestNotFound(t *testing.T) {
 	s, _ := setup(t)
