@@ -9,7 +9,7 @@ import (
 )
 
 // goTestArgs is the micro-benchmark command the report shows and runs.
-var goTestArgs = []string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-count", "1", "./bot", "./flows", "./store"}
+var goTestArgs = []string{"test", "-run", "^$", "-bench", ".", "-benchtime", "500ms", "-benchmem", "-count", "1", "./bot", "./flows", "./store"}
 
 // goTests runs the go test micro-benchmarks and keeps their output for the
 // report.

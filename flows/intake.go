@@ -39,11 +39,15 @@ func (s *Service) Receive(ctx context.Context, m Message) error {
 		return err
 	}
 	first := &in
-	return retry(func() error {
+	err = retry(func() error {
 		known := first // the context read at once serves the first attempt only
 		first = nil
 		return s.householdMessage(ctx, m, a, lang, flooding, known)
 	})
+	if isNotFound(err) { // erased (forget) while the message was handled
+		return s.reply(ctx, m, lang, NoticeStranger, nil)
+	}
+	return err
 }
 
 // householdMessage attaches m to the request it replies to, or to the
@@ -129,7 +133,9 @@ func (s *Service) create(ctx context.Context, m Message, h Household, lang strin
 	}
 	notices = append(notices, cadreNotices...)
 	ev := Event{At: now, Actor: actorHousehold(h.ID), Action: ActCreate, To: StateReceived, Msg: ref(m)}
-	return s.apply(ctx, s.change(nil, r, ev, notices, guard(m.UpdateID, "req")))
+	c2 := s.change(nil, r, ev, notices, guard(m.UpdateID, "req"))
+	c2.Household = h.ID
+	return s.apply(ctx, c2)
 }
 
 // followup adds m to request r and offers to split it into a new request.

@@ -50,6 +50,10 @@ type Change struct {
 	// Week is the label of the week the event falls in: the request joins
 	// that week's index, so a week's digest reads only that week's requests.
 	Week string
+	// Household, when set, makes the change fail with ENOTFOUND unless the
+	// household is still on record: a message read just before Forget must
+	// not bring back a request of an erased household.
+	Household string
 }
 
 // Stage is a scheduled check on a request.

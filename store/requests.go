@@ -18,19 +18,24 @@ import (
 // applyScript stores a request change atomically: version check, new state,
 // timeline event, outbox notices, index updates and the idempotency guard.
 //
-// KEYS: 1 request, 2 guard, 3 timeline, 4 outbox, 5.. index zsets
+// KEYS: 1 request, 2 guard, 3 timeline, 4 outbox, 5.. keys of the ops
 // ARGV: 1 expected version, 2 new version, 3 request JSON, 4 guard TTL
 // (seconds, 0 = no guard), 5 event JSON, 6 notice count n, 7..6+n notices,
-// then index ops: "a" key score member | "r" key member (key = KEYS index).
+// then ops: "x" key (must exist, checked before any write) | "a" key score
+// member | "r" key member (key = KEYS index).
 var applyScript = redis.NewScript(`
 if ARGV[4] ~= '0' and redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
 local cur = redis.call('HGET', KEYS[1], 'v') or '0'
 if cur ~= ARGV[1] then return 0 end
+local n = tonumber(ARGV[6])
+local i = 7 + n
+while ARGV[i] == 'x' do
+  if redis.call('EXISTS', KEYS[tonumber(ARGV[i + 1])]) == 0 then return 3 end
+  i = i + 2
+end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
 redis.call('RPUSH', KEYS[3], ARGV[5])
-local n = tonumber(ARGV[6])
-for i = 7, 6 + n do redis.call('XADD', KEYS[4], '*', 'n', ARGV[i]) end
-local i = 7 + n
+for j = 7, 6 + n do redis.call('XADD', KEYS[4], '*', 'n', ARGV[j]) end
 while i <= #ARGV do
   local key = KEYS[tonumber(ARGV[i + 1])]
   if ARGV[i] == 'a' then
@@ -80,6 +85,10 @@ func (s *Store) Apply(ctx context.Context, c flows.Change) error {
 		}
 		args = append(args, b)
 	}
+	if c.Household != "" { // the "x" ops come first
+		keys = append(keys, s.k.household(c.Household))
+		args = append(args, "x", len(keys))
+	}
 	keys, args = s.indexOps(c.Prev, r, keys, args)
 	for _, d := range c.Schedule {
 		keys = append(keys, s.k.due())
@@ -102,6 +111,8 @@ func (s *Store) Apply(ctx context.Context, c flows.Change) error {
 		return flows.Errorf(flows.ECONFLICT, "request %d changed", r.ID)
 	case 2:
 		return flows.Errorf(flows.EDUPLICATE, "change already applied")
+	case 3:
+		return flows.Errorf(flows.ENOTFOUND, "household %s is not on record", c.Household)
 	}
 	return nil
 }

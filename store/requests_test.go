@@ -433,3 +433,27 @@ func TestApplyConcurrent(t *testing.T) {
 		t.Errorf("winner's cadre index %v", open)
 	}
 }
+
+// A change that names a household applies only while the household is on
+// record; refused, it writes nothing at all.
+func TestApplyNeedsHouseholdOnRecord(t *testing.T) {
+	s, _ := setup(t)
+	ctx := testCtx(t)
+	must(t, "save", s.SaveRoster(ctx, testRoster(), testCodes()))
+	before, err := s.rdb.Keys(ctx, "*").Result()
+	must(t, "keys", err)
+	gone := flows.Change{Request: newRequest(1, "H9", "C1", "U1", t0), Event: event(flows.ActCreate, "", flows.StateReceived, ""),
+		Notices: []flows.Notice{notice(5, flows.NoticeRequestAck, 1)}, Guard: "u1", Week: "2026-W49", Household: "H9"}
+	wantCode(t, "apply for a household not on record", s.Apply(ctx, gone), flows.ENOTFOUND)
+	after, err := s.rdb.Keys(ctx, "*").Result()
+	must(t, "keys", err)
+	if len(after) != len(before) {
+		t.Errorf("a refused change wrote keys: %d before, %d after", len(before), len(after))
+	}
+	ok := gone
+	ok.Request.HouseholdID, ok.Household = "H1", "H1"
+	must(t, "apply for a household on record", s.Apply(ctx, ok))
+	if r, err := s.Request(ctx, 1); err != nil || r.HouseholdID != "H1" {
+		t.Errorf("request after apply: %+v, %v", r, err)
+	}
+}
