@@ -253,7 +253,25 @@ func (h *harness) expect(u telegramtest.User, mark int, wants ...string) telegra
 		}
 		h.t.Fatalf("no message to %s with %q; got:\n%s", u.FirstName, wants, strings.Join(got, "\n---\n"))
 	}
+	h.recorded(u, found)
 	return found
+}
+
+// recorded waits until the bot has recorded m as sent: Telegram shows a
+// message before the sender, back from sendMessage, links it to its request
+// for reply routing, and a person cannot reply in that instant but a test
+// can. Its link, or an empty outbox (the link and the removal from the
+// outbox are one transaction), says it is done; after waitFor the test goes
+// on and fails on what it checks next, if anything.
+func (h *harness) recorded(u telegramtest.User, m telegramtest.Message) {
+	ctx := context.Background()
+	waitUntil(waitFor, func() bool {
+		if _, err := h.m.Store.Linked(ctx, u.ID, m.ID); err == nil {
+			return true
+		}
+		n, err := h.m.Store.Client().XLen(ctx, "mq:{county}:outbox").Result()
+		return err == nil && n == 0
+	})
 }
 
 func containsAll(s string, wants []string) bool {

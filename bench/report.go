@@ -37,13 +37,12 @@ cadre account; all keys share the county's hash tag), or keep the roster and the
 change only on import and binding) and read the account and the household's open requests in one pipeline; (2) take
 the request number inside the Apply script (INCR there), filling the number into the notices when they are sent
 ("#{{.A.no}}" from the notice's RequestID) rather than when they are queued.`,
-	"digest_county_under_1s": `BuildDigest builds two weeks (the digest's and, for the arrows, the one before), and for
-each loads the whole roster, every request of the week and every timeline, decoded with encoding/json
-(digest_store_reads_ms gives one week's reads; a CPU profile of this phase, go run ./bench -only digest -cpuprofile
-FILE, shows mostly JSON decoding). A unit's digest reads the whole county's week and filters it. Fixes: load the
-roster once per digest (or only the names it shows), keep last week's rates as a stored summary instead of rebuilding
-that week, index the week per unit, and store the fields the digest counts as hash fields (or a leaner encoding) so
-that counting does not decode whole requests and timelines.`,
+	"digest_county_under_1s": `BuildDigest builds two weeks (the digest's and, for the arrows, the one before); for each
+it reads every request of the week and its timeline, decoded on all processors with go-json-experiment/json, plus the
+cadres and the names of the week's households (digest_store_reads_ms). What is left is mostly Redis transfer and
+decoding. Fixes: keep a past week's rates as a stored summary instead of rebuilding the week before, index the week
+per unit (a unit's digest reads the county's week and filters it), and store the fields the digest counts as hash
+fields so that counting does not decode whole requests and timelines.`,
 	"sweep_ratio": `A sweep should claim due items with ZRANGEBYSCORE (O(log N + due)) and touch only the due
 requests; a miss means it reads something that grows with the open requests.`,
 	"outbox_rate_msgs_per_s": `The sender paces at telegram.rate.global; a miss means it waited longer than that

@@ -19,15 +19,15 @@ type DigestScope struct {
 // requests only (the per-week index), plus the scope's open requests for
 // the "still open" and "late" counts. Previous holds last week's rates.
 func (s *Service) BuildDigest(ctx context.Context, scope DigestScope, week Week, now time.Time) (Digest, error) {
-	roster, err := s.Store.Roster(ctx)
+	staff, err := s.Store.Staff(ctx)
 	if err != nil {
 		return Digest{}, fmt.Errorf("digest: %w", err)
 	}
-	d, err := s.weekDigest(ctx, scope, week, now, roster)
+	d, err := s.weekDigest(ctx, scope, week, now, staff)
 	if err != nil {
 		return d, err
 	}
-	prev, err := s.weekDigest(ctx, scope, week.Previous(), now, roster)
+	prev, err := s.weekDigest(ctx, scope, week.Previous(), now, staff)
 	if err != nil {
 		return d, err
 	}
@@ -40,13 +40,13 @@ type digestInput struct {
 	reqs      []Request
 	timelines map[int64][]Event
 	cadres    map[string]Cadre
-	homes     map[string]Household
+	homes     map[string]string // household names by id
 }
 
 // weekDigest computes the counts and rates of one week.
-func (s *Service) weekDigest(ctx context.Context, scope DigestScope, week Week, now time.Time, roster Roster) (Digest, error) {
+func (s *Service) weekDigest(ctx context.Context, scope DigestScope, week Week, now time.Time, staff []Cadre) (Digest, error) {
 	d := Digest{Unit: scope.Unit, Week: week}
-	in, err := s.digestInput(ctx, scope, week, roster)
+	in, err := s.digestInput(ctx, scope, week, staff)
 	if err != nil {
 		return d, err
 	}
@@ -122,7 +122,7 @@ func count(total *Rate, hit bool, row, vil *DigestRow, pick func(*Rates) *Rate) 
 
 // digestInput loads the week's requests in scope, their timelines, and the
 // names of their cadres and households.
-func (s *Service) digestInput(ctx context.Context, scope DigestScope, week Week, roster Roster) (digestInput, error) {
+func (s *Service) digestInput(ctx context.Context, scope DigestScope, week Week, staff []Cadre) (digestInput, error) {
 	var in digestInput
 	ids, err := s.Store.WeekRequests(ctx, week.Label())
 	if err != nil {
@@ -144,12 +144,20 @@ func (s *Service) digestInput(ctx context.Context, scope DigestScope, week Week,
 	if in.timelines, err = s.Store.Timelines(ctx, inScope); err != nil {
 		return in, fmt.Errorf("digest: %w", err)
 	}
-	in.cadres, in.homes = map[string]Cadre{}, map[string]Household{}
-	for _, c := range roster.Cadres {
+	in.cadres = make(map[string]Cadre, len(staff))
+	for _, c := range staff {
 		in.cadres[c.ID] = c
 	}
-	for _, h := range roster.Households {
-		in.homes[h.ID] = h
+	homes := map[string]bool{}
+	var hids []string
+	for _, r := range in.reqs {
+		if !homes[r.HouseholdID] {
+			homes[r.HouseholdID] = true
+			hids = append(hids, r.HouseholdID)
+		}
+	}
+	if in.homes, err = s.Store.HouseholdNames(ctx, hids); err != nil {
+		return in, fmt.Errorf("digest: %w", err)
 	}
 	return in, nil
 }
@@ -223,7 +231,7 @@ func findRow(rows *[]DigestRow, name string) *DigestRow {
 // digestRequest is a request's line in the spreadsheet.
 func (s *Service) digestRequest(r Request, in digestInput, now time.Time) DigestRequest {
 	return DigestRequest{
-		ID: r.ID, Household: in.homes[r.HouseholdID].Name, Village: r.Village, Cadre: in.cadres[r.CadreID].Name,
+		ID: r.ID, Household: in.homes[r.HouseholdID], Village: r.Village, Cadre: in.cadres[r.CadreID].Name,
 		Unit: r.Unit, Category: r.Category, Summary: r.Summary, State: r.State, Received: r.CreatedAt,
 		FirstResponse: r.FirstResponseAt, Deadline: r.Deadline, Resolved: r.ResolvedAt,
 		Solved: r.Solved, Rating: r.Rating, Late: r.Late(now),

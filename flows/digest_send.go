@@ -72,12 +72,12 @@ func (s *Service) QueueDigest(ctx context.Context, week Week, unit string, now t
 // eachLeader calls fn for every leader with a bound account and counts the
 // calls that did something.
 func (s *Service) eachLeader(ctx context.Context, fn func(Cadre, Account) (bool, error)) (int, error) {
-	roster, err := s.Store.Roster(ctx)
+	staff, err := s.Store.Staff(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("leaders: %w", err)
 	}
 	done := 0
-	for _, c := range roster.Cadres {
+	for _, c := range staff {
 		if c.Role != RoleLeader {
 			continue
 		}

@@ -171,6 +171,11 @@ type RosterStore interface {
 	Cadre(ctx context.Context, id string) (Cadre, error)
 	Cadres(ctx context.Context, ids []string) ([]Cadre, error)
 	Household(ctx context.Context, id string) (Household, error)
+	// Staff lists every cadre and leader on the roster.
+	Staff(ctx context.Context) ([]Cadre, error)
+	// HouseholdNames returns the names of the given households, by id
+	// (ids not on record are left out).
+	HouseholdNames(ctx context.Context, ids []string) (map[string]string, error)
 	// RotateCode gives a household (or cadre) a new card code; the old one
 	// stops binding, and accounts already bound stay bound.
 	RotateCode(ctx context.Context, kind AccountKind, id, code string) error

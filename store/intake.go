@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -69,7 +68,7 @@ func (s *Store) Intake(ctx context.Context, accountID int64, flood string, windo
 	in.Household = household(in.Account.Ref, pairs(res[1]))
 	if d, _ := res[2].(string); d != "" {
 		var r flows.Request
-		if err := json.Unmarshal([]byte(d), &r); err != nil {
+		if err := decodeRequest(d, &r); err != nil {
 			return in, fmt.Errorf("intake: decode request: %w", err)
 		}
 		in.Latest = &r

@@ -163,7 +163,7 @@ func (s *Store) Request(ctx context.Context, id int64) (flows.Request, error) {
 		return flows.Request{}, notFound(err, "request")
 	}
 	var r flows.Request
-	if err := json.Unmarshal([]byte(d), &r); err != nil {
+	if err := decodeRequest(d, &r); err != nil {
 		return r, fmt.Errorf("decode request %d: %w", id, err)
 	}
 	return r, nil
@@ -181,16 +181,24 @@ func (s *Store) Requests(ctx context.Context, ids []int64) ([]flows.Request, err
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("load requests: %w", err)
 	}
-	out := make([]flows.Request, 0, len(ids))
-	for i, c := range cmds {
-		if c.Err() != nil {
-			continue
+	all := make([]flows.Request, len(ids))
+	err = forEach(len(ids), func(i int) error {
+		if cmds[i].Err() != nil {
+			return nil // gone: left out
 		}
-		var r flows.Request
-		if err := json.Unmarshal([]byte(c.Val()), &r); err != nil {
-			return nil, fmt.Errorf("decode request %d: %w", ids[i], err)
+		if err := decodeRequest(cmds[i].Val(), &all[i]); err != nil {
+			return fmt.Errorf("decode request %d: %w", ids[i], err)
 		}
-		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for i, r := range all {
+		if cmds[i].Err() == nil {
+			out = append(out, r)
+		}
 	}
 	return out, nil
 }
@@ -204,7 +212,7 @@ func (s *Store) Timeline(ctx context.Context, id int64) ([]flows.Event, error) {
 	out := make([]flows.Event, 0, len(raw))
 	for _, r := range raw {
 		var ev flows.Event
-		if err := json.Unmarshal([]byte(r), &ev); err != nil {
+		if err := decodeEvent(r, &ev); err != nil {
 			return nil, fmt.Errorf("decode timeline of %d: %w", id, err)
 		}
 		out = append(out, ev)
@@ -288,17 +296,23 @@ func (s *Store) Timelines(ctx context.Context, ids []int64) (map[int64][]flows.E
 	if err != nil {
 		return nil, fmt.Errorf("load timelines: %w", err)
 	}
-	out := make(map[int64][]flows.Event, len(ids))
-	for i, c := range cmds {
-		evs := make([]flows.Event, 0, len(c.Val()))
-		for _, raw := range c.Val() {
-			var ev flows.Event
-			if err := json.Unmarshal([]byte(raw), &ev); err != nil {
-				return nil, fmt.Errorf("decode timeline of %d: %w", ids[i], err)
+	lists := make([][]flows.Event, len(ids))
+	err = forEach(len(ids), func(i int) error {
+		raw := cmds[i].Val()
+		lists[i] = make([]flows.Event, len(raw))
+		for j := range raw {
+			if err := decodeEvent(raw[j], &lists[i][j]); err != nil {
+				return fmt.Errorf("decode timeline of %d: %w", ids[i], err)
 			}
-			evs = append(evs, ev)
 		}
-		out[ids[i]] = evs
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]flows.Event, len(ids))
+	for i, id := range ids {
+		out[id] = lists[i]
 	}
 	return out, nil
 }

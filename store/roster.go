@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -133,6 +134,36 @@ func (s *Store) Cadres(ctx context.Context, ids []string) ([]flows.Cadre, error)
 	for i, h := range hs {
 		if len(h) > 0 {
 			out = append(out, cadre(ids[i], h))
+		}
+	}
+	return out, nil
+}
+
+// Staff implements flows.RosterStore.
+func (s *Store) Staff(ctx context.Context) ([]flows.Cadre, error) {
+	ids, err := s.members(ctx, s.k.cadres())
+	if err != nil {
+		return nil, err
+	}
+	return s.Cadres(ctx, ids)
+}
+
+// HouseholdNames implements flows.RosterStore: one pipeline of HGETs.
+func (s *Store) HouseholdNames(ctx context.Context, ids []string) (map[string]string, error) {
+	cmds := make([]*redis.StringCmd, len(ids))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = p.HGet(ctx, s.k.household(id), "name")
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("load household names: %w", err)
+	}
+	out := make(map[string]string, len(ids))
+	for i, c := range cmds {
+		if c.Err() == nil {
+			out[ids[i]] = c.Val()
 		}
 	}
 	return out, nil

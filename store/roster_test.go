@@ -263,3 +263,28 @@ func TestNotFound(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { wantCode(t, tc.name, tc.f(), flows.ENOTFOUND) })
 	}
 }
+
+// Staff lists the cadres and leaders on the roster; HouseholdNames names the
+// households asked for that are on record.
+func TestStaffAndHouseholdNames(t *testing.T) {
+	s, _ := setup(t)
+	ctx := testCtx(t)
+	must(t, "save", s.SaveRoster(ctx, testRoster(), testCodes()))
+	staff, err := s.Staff(ctx)
+	must(t, "staff", err)
+	var ids []string
+	for _, c := range staff {
+		ids = append(ids, c.ID+"/"+c.Name)
+	}
+	if want := []string{"C1/王芳", "C2/李强", "L1/赵书记"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("staff %v, want %v", ids, want)
+	}
+	names, err := s.HouseholdNames(ctx, []string{"H1", "H3", "H9"})
+	must(t, "names", err)
+	if want := map[string]string{"H1": "张三", "H3": "王五"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("names %v, want %v", names, want)
+	}
+	if names, err := s.HouseholdNames(ctx, nil); err != nil || len(names) != 0 {
+		t.Errorf("names of none: %v, %v", names, err)
+	}
+}
