@@ -23,12 +23,13 @@ redis-server share two cores (intake_*_cpu_us_per_msg): Minqing also stores the 
 the intake and Apply scripts (intake_minqing_redis_cpu_us_per_msg: the Apply script writes the request, its
 timeline, five indexes, the due items and both notices in one atomic step) and does the outbox's bookkeeping. Done
 so far: three round trips per new request; the sender's and the workers' finishing writes batched by group commit
-(round trips per message 6.4 -> 4.0); idle HTTP connections kept for the parallel sends. In a CPU profile of this
+and XAUTOCLAIM run at most every stale/4 instead of before every read (round trips per message 6.4 -> 4.0); idle
+HTTP connections kept for the parallel sends. In a CPU profile of this
 phase (go run ./bench -only intake -cpuprofile FILE; the bots' goroutines carry the label side=minqing|echo),
 Minqing's own goroutines take about twice the echo bot's CPU, that is, its two sends; the rest is the emulator and
 Redis. What would still help: a leaner sendMessage path (JSON bodies instead of go-telegram's multipart forms, not
-decoding the whole returned Message), throttling XAUTOCLAIM to once per stale/4 instead of once per read, and one
-Lua script per request instead of the intake and Apply pair. None of them lifts the ceiling of (1).`,
+decoding the whole returned Message) and one Lua script per request instead of the intake and Apply pair. Neither
+lifts the ceiling of (1).`,
 	"roundtrips_new_request": `Receive reads before it writes, one command at a time
 (roundtrips_new_request_breakdown): the account, the household, its open requests (a new request must not be a
 follow-up), the request number, the cadre and the cadre's account, then the one atomic write (the Apply script). To
