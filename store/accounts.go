@@ -120,14 +120,8 @@ func (s *Store) HouseholdAccounts(ctx context.Context, householdID string) ([]fl
 		}
 	}
 	slices.Sort(ids)
-	cmds := make([]*redis.StringCmd, len(ids))
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			cmds[i] = p.HGet(ctx, s.k.account(id), "lang")
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
+	cmds, err := s.field(ctx, keysOf(ids, s.k.account), "lang")
+	if err != nil {
 		return nil, fmt.Errorf("load household accounts: %w", err)
 	}
 	out := make([]flows.Account, 0, len(ids))

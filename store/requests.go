@@ -171,14 +171,8 @@ func (s *Store) Request(ctx context.Context, id int64) (flows.Request, error) {
 
 // Requests implements flows.RequestStore; missing ids are skipped.
 func (s *Store) Requests(ctx context.Context, ids []int64) ([]flows.Request, error) {
-	cmds := make([]*redis.StringCmd, len(ids))
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			cmds[i] = p.HGet(ctx, s.k.request(id), "d")
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
+	cmds, err := s.field(ctx, keysOf(ids, s.k.request), "d")
+	if err != nil {
 		return nil, fmt.Errorf("load requests: %w", err)
 	}
 	all := make([]flows.Request, len(ids))

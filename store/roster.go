@@ -93,6 +93,31 @@ func (s *Store) members(ctx context.Context, key string) ([]string, error) {
 	return ids, nil
 }
 
+// field reads one field of many hashes in one pipeline; a missing hash or
+// field leaves its command failed with redis.Nil.
+func (s *Store) field(ctx context.Context, keys []string, name string) ([]*redis.StringCmd, error) {
+	cmds := make([]*redis.StringCmd, len(keys))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			cmds[i] = p.HGet(ctx, k, name)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	return cmds, nil
+}
+
+// keysOf names the key of each id.
+func keysOf[T any](ids []T, key func(T) string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = key(id)
+	}
+	return out
+}
+
 // hashes loads the hash of each id in one pipeline.
 func (s *Store) hashes(ctx context.Context, ids []string, key func(string) string) ([]map[string]string, error) {
 	cmds := make([]*redis.MapStringStringCmd, len(ids))
@@ -150,14 +175,8 @@ func (s *Store) Staff(ctx context.Context) ([]flows.Cadre, error) {
 
 // HouseholdNames implements flows.RosterStore: one pipeline of HGETs.
 func (s *Store) HouseholdNames(ctx context.Context, ids []string) (map[string]string, error) {
-	cmds := make([]*redis.StringCmd, len(ids))
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			cmds[i] = p.HGet(ctx, s.k.household(id), "name")
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
+	cmds, err := s.field(ctx, keysOf(ids, s.k.household), "name")
+	if err != nil {
 		return nil, fmt.Errorf("load household names: %w", err)
 	}
 	out := make(map[string]string, len(ids))
@@ -200,14 +219,8 @@ func (s *Store) Codes(ctx context.Context, kind flows.AccountKind) (map[string]s
 	if err != nil {
 		return nil, err
 	}
-	cmds := make([]*redis.StringCmd, len(ids))
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			cmds[i] = p.HGet(ctx, key(id), "code")
-		}
-		return nil
-	})
-	if err != nil && err != redis.Nil {
+	cmds, err := s.field(ctx, keysOf(ids, key), "code")
+	if err != nil {
 		return nil, fmt.Errorf("load codes: %w", err)
 	}
 	out := make(map[string]string, len(ids))
