@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/minqing/minqing/internal/redistest"
 )
 
 // redisServer is a redis-server started by the bench on a free port in a
@@ -44,22 +46,11 @@ func startRedis() (*redisServer, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("start redis-server: %w", err)
 	}
-	c := redis.NewClient(&redis.Options{Addr: s.addr(), MaxRetries: -1})
-	defer c.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		err := c.Ping(ctx).Err()
-		cancel()
-		if err == nil {
-			return s, nil
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, fmt.Errorf("redis-server on %s did not start: %w", s.addr(), err)
-		}
-		time.Sleep(20 * time.Millisecond) // waiting for another process to listen
+	if err := redistest.WaitReady(s.addr(), 10*time.Second); err != nil {
+		s.stop()
+		return nil, err
 	}
+	return s, nil
 }
 
 func (s *redisServer) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }

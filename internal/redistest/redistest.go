@@ -112,18 +112,26 @@ func drain(r interface{ Read([]byte) (int, error) }) {
 
 // waitReady waits until the server answers PING.
 func (s *Server) waitReady() {
-	c := redis.NewClient(&redis.Options{Addr: s.Addr(), MaxRetries: -1})
+	if err := WaitReady(s.Addr(), 10*time.Second); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// WaitReady waits up to within for the redis-server at addr, just started,
+// to answer PING.
+func WaitReady(addr string, within time.Duration) error {
+	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
 	defer c.Close()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(within)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		err := c.Ping(ctx).Err()
 		cancel()
 		if err == nil {
-			return
+			return nil
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("redis-server on %s did not start: %v", s.Addr(), err)
+			return fmt.Errorf("redis-server on %s did not start: %w", addr, err)
 		}
 		time.Sleep(20 * time.Millisecond) // waiting for another process to start listening
 	}
