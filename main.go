@@ -1,108 +1,21 @@
 // Command minqing is the 民情 contact-card bot: households reach their
 // cadres through Telegram, cadres answer and commit to deadlines, leaders
-// see what is open and late. See README.md.
+// see what is open and late. See README.md. The program lives in
+// internal/app, its subcommands in internal/cli.
 package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
-	"github.com/minqing/minqing/config"
+	"github.com/minqing/minqing/internal/cli"
 )
-
-const usage = `usage: minqing <command> [flags]
-
-commands:
-  demo      the offline simulator in a browser (-listen ADDR), or a scripted week (-script)
-  run       run the bot
-  import    import the roster: -cadres FILE -households FILE (.csv or .xlsx)
-  cards     write every household's card link: -format csv -o FILE
-  invites   write every cadre's invite link: -o FILE
-  digest    print open and late requests: [-unit NAME]
-  export    write everything stored about a household as JSON: -household ID [-o FILE]
-  forget    erase a household everywhere (PIPL): -household ID
-
-every command takes -config FILE (default config.yaml)
-`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
-}
-
-// run dispatches a subcommand and returns the exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	cmds := map[string]func(context.Context, []string, io.Writer) error{
-		"run": cmdRun, "demo": cmdDemo, "import": cmdImport, "cards": cmdCards, "invites": cmdInvites, "digest": cmdDigest,
-		"export": cmdExport, "forget": cmdForget,
-	}
-	cmd, ok := cmds[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "minqing: unknown command %q\n\n%s", args[0], usage)
-		return 2
-	}
-	if err := cmd(ctx, args[1:], stdout); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 2
-		}
-		fmt.Fprintf(stderr, "minqing %s: %v\n", args[0], err)
-		return 1
-	}
-	return 0
-}
-
-// flags makes a flag set with the common -config flag.
-func flags(name string) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	path := fs.String("config", "config.yaml", "configuration file")
-	return fs, path
-}
-
-// parseOpen parses a subcommand's flags, runs check (may be nil) on them,
-// then loads the config and connects to Redis.
-func parseOpen(ctx context.Context, fs *flag.FlagSet, path *string, args []string, check func() error) (*Main, error) {
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if check != nil {
-		if err := check(); err != nil {
-			return nil, err
-		}
-	}
-	return open(ctx, *path)
-}
-
-// open loads the config and connects to Redis.
-func open(ctx context.Context, path string) (*Main, error) {
-	cfg, err := config.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	m := &Main{Config: cfg}
-	if err := m.Open(ctx); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-func cmdRun(ctx context.Context, args []string, _ io.Writer) error {
-	fs, path := flags("run")
-	m, err := parseOpen(ctx, fs, path, args, nil)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	return m.Run(ctx)
 }

@@ -11,7 +11,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/minqing/minqing/flows"
-	"github.com/minqing/minqing/report"
+	"github.com/minqing/minqing/internal/report"
 )
 
 // maxText is Telegram's limit on a message's text, in UTF-16 code units.

@@ -1,0 +1,177 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/minqing/minqing/bot"
+	"github.com/minqing/minqing/flows"
+	"github.com/minqing/minqing/internal/config"
+	"github.com/minqing/minqing/store"
+)
+
+// Main is the whole program, wired: tests run it against the Bot API
+// emulator and a real Redis exactly as `minqing run` does.
+type Main struct {
+	Config     *config.Config
+	Clock      flows.Clock   // nil: the wall clock
+	HTTPClient *http.Client  // nil: a default client
+	Log        *slog.Logger  // nil: JSON to stderr at the configured level
+	Consumer   string        // queue consumer name; "" = hostname
+	IdleRead   time.Duration // longest wait of an idle queue read; 0 = the bot's default
+	// Listening, if set, is told the address of each server Run starts
+	// ("ops" for /healthz and /metrics, "webhook").
+	Listening func(name string, addr net.Addr)
+
+	Store   *store.Store
+	Service *flows.Service
+	Bot     *bot.Bot
+	ops     *ops
+}
+
+// Open connects to Redis and builds the service and the bot.
+func (m *Main) Open(ctx context.Context) error {
+	if m.Log == nil {
+		m.Log = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: m.Config.Log.Level}))
+	}
+	store.LogDriverTo(m.Log)
+	if m.Clock == nil {
+		m.Clock = flows.SystemClock{}
+	}
+	c := m.Config
+	st, err := store.Open(ctx, store.Options{URL: c.Redis.URL, Addrs: c.Redis.Addrs, MasterName: c.Redis.MasterName, Prefix: c.Redis.Prefix, Namespace: c.Redis.Namespace})
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	m.Store = st
+	m.Service = &flows.Service{Store: st, Clock: m.Clock, Settings: settings(c), Log: m.Log}
+	return nil
+}
+
+// settings are the service's rules from the config.
+func settings(c *config.Config) flows.Settings {
+	s := flows.Settings{
+		MaxHouseholdAccounts: c.Household.MaxAccounts, FirstResponse: c.SLA.FirstResponse,
+		EscalateAfter: c.SLA.EscalateAfter, DefaultDeadline: c.SLA.DefaultDeadline, VerdictWait: c.SLA.VerdictWait,
+		Location: c.Timezone, DefaultLang: c.Language, County: c.County, FloodPerMinute: c.Flood.PerMinute,
+	}
+	if q := c.QuietHours; q.Enabled {
+		s.Quiet = func(t time.Time) bool { return q.Contains(t.In(c.Timezone)) }
+	}
+	if c.SLA.WorkingDays {
+		s.WorkingDay = c.IsWorkingDay
+	}
+	return s
+}
+
+// OpenBot builds the Telegram side; it needs a token.
+func (m *Main) OpenBot() error {
+	c := m.Config
+	token := c.Telegram.Token.Reveal()
+	if token == "" {
+		return errors.New("telegram.token is empty: set TELEGRAM_BOT_TOKEN or telegram.token in the config")
+	}
+	consumer := m.Consumer
+	if consumer == "" {
+		consumer, _ = os.Hostname()
+	}
+	m.ops = newOps(m)
+	var hook *bot.WebhookOptions
+	if c.Telegram.Mode == config.ModeWebhook {
+		hook = &bot.WebhookOptions{URL: c.Telegram.Webhook.URL, Secret: c.Telegram.Webhook.Secret.Reveal()}
+	}
+	b, err := bot.New(m.Service, m.Store, m.Store, bot.Options{
+		Metrics: bot.NewMetrics(m.ops.reg), OnPoll: m.ops.polled, Webhook: hook, Files: m.digestFiles,
+		Token: token, APIURL: c.Telegram.APIURL, DefaultLang: c.Language, Consumer: consumer,
+		GlobalRate: c.Telegram.Rate.Global, PerChatRate: c.Telegram.Rate.PerChat,
+		HTTPClient: m.HTTPClient, Log: m.Log, IdleRead: m.IdleRead,
+		Unreachable: func(ctx context.Context, chat int64, n flows.Notice) {
+			if err := m.Service.Unreachable(ctx, chat, n); err != nil {
+				m.Log.Error("unreachable chat not handed over", "err", err)
+			}
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("open bot: %w", err)
+	}
+	m.Bot = b
+	return nil
+}
+
+// Run runs the bot until ctx ends.
+func (m *Main) Run(ctx context.Context) error {
+	if m.Bot == nil {
+		if err := m.OpenBot(); err != nil {
+			return err
+		}
+	}
+	m.Log.Info("minqing running", "mode", m.Config.Telegram.Mode)
+	sched, err := m.startCron(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { <-sched.Stop().Done() }()
+	errs := make(chan error, 2)
+	servers := 0
+	start := func(name, addr string, h http.Handler) {
+		servers++
+		go func() {
+			errs <- Serve(ctx, addr, h, func(a net.Addr) {
+				m.Log.Info("listening", "server", name, "addr", a.String())
+				if m.Listening != nil {
+					m.Listening(name, a)
+				}
+			})
+		}()
+	}
+	if addr := m.Config.HTTP.Listen; addr != "" {
+		start("ops", addr, m.ops.handler())
+	}
+	if m.Config.Telegram.Mode == config.ModeWebhook {
+		start("webhook", m.Config.Telegram.Webhook.Listen, m.webhookMux())
+	}
+	err = m.Bot.Run(ctx)
+	for ; servers > 0; servers-- {
+		if serr := <-errs; serr != nil && err == nil {
+			err = serr
+		}
+	}
+	return err
+}
+
+// webhookMux serves the webhook at the path of telegram.webhook.url.
+func (m *Main) webhookMux() http.Handler {
+	path := "/"
+	if u, err := url.Parse(m.Config.Telegram.Webhook.URL); err == nil && u.Path != "" {
+		path = u.Path
+	}
+	mux := http.NewServeMux()
+	mux.Handle(path, m.Bot.WebhookHandler())
+	return mux
+}
+
+// Close releases the connection to Redis.
+func (m *Main) Close() error {
+	if m.Store != nil {
+		return m.Store.Close()
+	}
+	return nil
+}
+
+// Username returns the bot's username: from the config, or from getMe.
+func (m *Main) Username(ctx context.Context) (string, error) {
+	if u := m.Config.Telegram.Username; u != "" {
+		return u, nil
+	}
+	if err := m.OpenBot(); err != nil {
+		return "", fmt.Errorf("bot username: set telegram.username, or %w", err)
+	}
+	return m.Bot.Username(ctx)
+}

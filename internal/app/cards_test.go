@@ -1,0 +1,138 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	_ "image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/minqing/minqing/internal/cli"
+)
+
+// TestPrintedCards: the PDF and PNG cards carry exactly the links of
+// `cards -format csv`, and a rotated card's old code stops binding.
+func TestPrintedCards(t *testing.T) {
+	h := start(t)
+	cfg := writeConfig(t, h)
+	ctx := context.Background()
+	cli := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := cli.Run(ctx, append(args[:1:1], append([]string{"-config", cfg}, args[1:]...)...), &out, &errb); code != 0 {
+			t.Fatalf("%v: %s", args, errb.String())
+		}
+		return out.String()
+	}
+	csv := cli("cards", "-format", "csv")
+	links := regexp.MustCompile(`https://t\.me/test_bot\?start=[A-Za-z0-9_-]+`).FindAllString(csv, -1)
+	if len(links) != 6 {
+		t.Fatalf("%d links in cards.csv", len(links))
+	}
+	dir := t.TempDir()
+	cli("cards", "-format", "png", "-o", dir)
+	for i, id := range []string{"H001", "H002", "H003", "H004", "H005", "H006"} {
+		if got := decodeQR(t, filepath.Join(dir, "card-"+id+".png")); got != links[i] {
+			t.Errorf("card %s: QR %q, want %q", id, got, links[i])
+		}
+	}
+	pdf := filepath.Join(dir, "cards.pdf")
+	cli("cards", "-format", "pdf", "-o", pdf, "-village", "保兴镇保安村")
+	raw, err := os.ReadFile(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(raw, -1)); n != 1 {
+		t.Errorf("%d pages for 3 cards, want 1", n)
+	}
+	if !bytes.Contains(raw, []byte("/FontFile2")) {
+		t.Error("the PDF embeds no font")
+	}
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		out, err := exec.Command("pdftotext", pdf, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		contains(t, "pdf text", string(out), "民情联系卡", "张福来", "刘建国")
+		if strings.Contains(string(out), "周玉兰") {
+			t.Error("-village did not filter")
+		}
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("pdftotext missing in CI (apt-get install -y poppler-utils)")
+	}
+
+	// A lost card: rotate it; the old code is refused, the new one binds,
+	// and an account bound before stays bound.
+	h.bind(hhZhang, "H001")
+	old := h.codes["H001"]
+	rotated := cli("cards", "-rotate", "-household", "H001")
+	if strings.Contains(rotated, old) || !strings.Contains(rotated, "H001") {
+		t.Fatalf("rotate printed %q", rotated)
+	}
+	contains(t, "old code", h.say(hhZhang2, "/start "+old).Text, "无效")
+	_, newCode, _ := strings.Cut(strings.TrimSpace(strings.Split(rotated, "\n")[1]), "?start=")
+	contains(t, "new code", h.say(hhZhang2, "/start "+newCode).Text, "刘建国")
+	contains(t, "still bound", h.say(hhZhang, "/my").Text, "我的诉求")
+	inv := cli("invites", "-rotate", "-cadre", "C002")
+	if strings.Contains(inv, h.codes["C002"]) {
+		t.Fatal("invite not rotated")
+	}
+	contains(t, "old invite", h.say(cadreWang, "/start "+h.codes["C002"]).Text, "无效")
+}
+
+func decodeQR(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatalf("decode %s: %v", path, err)
+	}
+	return res.GetText()
+}
+
+// TestCardsAndInvitesCSV: the printed links are stable and bind.
+func TestCardsAndInvitesCSV(t *testing.T) {
+	h := start(t)
+	cfg := writeConfig(t, h)
+	var a, b, inv, errb bytes.Buffer
+	for _, c := range []struct {
+		args []string
+		out  *bytes.Buffer
+	}{{[]string{"cards", "-config", cfg, "-format", "csv"}, &a}, {[]string{"cards", "-config", cfg}, &b}, {[]string{"invites", "-config", cfg}, &inv}} {
+		if code := cli.Run(context.Background(), c.args, c.out, &errb); code != 0 {
+			t.Fatalf("%v: %s", c.args, errb.String())
+		}
+	}
+	if a.String() != b.String() {
+		t.Fatal("cards differ between two prints")
+	}
+	lines := strings.Split(strings.TrimSpace(a.String()), "\n")
+	if lines[0] != "household_id,name,village,cadre,link" || len(lines) != 7 {
+		t.Fatalf("cards.csv:\n%s", a.String())
+	}
+	contains(t, "order", lines[1]+lines[4], "H001", "H004")
+	contains(t, "link", lines[1], "https://t.me/test_bot?start="+h.codes["H001"])
+	if len(h.codes["H001"]) < 16 {
+		t.Fatalf("code %q too short to be unguessable", h.codes["H001"])
+	}
+	contains(t, "invites", inv.String(), "cadre_id,name,unit,role,link", "L002,孙立新,,leader,https://t.me/test_bot?start=")
+}

@@ -1,0 +1,99 @@
+// Package cli is minqing's command layer: each subcommand parses its flags,
+// loads the config and calls the program (package app) or a supporting
+// package. Run is what main calls; tests call it too.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/minqing/minqing/internal/app"
+	"github.com/minqing/minqing/internal/config"
+)
+
+const usage = `usage: minqing <command> [flags]
+
+commands:
+  demo      the offline simulator in a browser (-listen ADDR), or a scripted week (-script)
+  run       run the bot
+  import    import the roster: -cadres FILE -households FILE (.csv or .xlsx)
+  cards     write every household's card link: -format csv -o FILE
+  invites   write every cadre's invite link: -o FILE
+  digest    print open and late requests: [-unit NAME]
+  export    write everything stored about a household as JSON: -household ID [-o FILE]
+  forget    erase a household everywhere (PIPL): -household ID
+
+every command takes -config FILE (default config.yaml)
+`
+
+// Run dispatches a subcommand and returns the exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmds := map[string]func(context.Context, []string, io.Writer) error{
+		"run": cmdRun, "demo": cmdDemo, "import": cmdImport, "cards": cmdCards, "invites": cmdInvites, "digest": cmdDigest,
+		"export": cmdExport, "forget": cmdForget,
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "minqing: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err := cmd(ctx, args[1:], stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 2
+		}
+		fmt.Fprintf(stderr, "minqing %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}
+
+// flags makes a flag set with the common -config flag.
+func flags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	path := fs.String("config", "config.yaml", "configuration file")
+	return fs, path
+}
+
+// parseOpen parses a subcommand's flags, runs check (may be nil) on them,
+// then loads the config and connects to Redis.
+func parseOpen(ctx context.Context, fs *flag.FlagSet, path *string, args []string, check func() error) (*app.Main, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return nil, err
+		}
+	}
+	return open(ctx, *path)
+}
+
+// open loads the config and connects to Redis.
+func open(ctx context.Context, path string) (*app.Main, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	m := &app.Main{Config: cfg}
+	if err := m.Open(ctx); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func cmdRun(ctx context.Context, args []string, _ io.Writer) error {
+	fs, path := flags("run")
+	m, err := parseOpen(ctx, fs, path, args, nil)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	return m.Run(ctx)
+}
