@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
 )
 
 // TestDemoScript: `minqing demo -script` plays a complete week offline.
