@@ -51,24 +51,8 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	m.Store = st
-	m.Service = &flows.Service{Store: st, Clock: m.Clock, Settings: settings(c), Log: m.Log}
+	m.Service = &flows.Service{Store: st, Clock: m.Clock, Settings: c.Settings(), Log: m.Log}
 	return nil
-}
-
-// settings are the service's rules from the config.
-func settings(c *config.Config) flows.Settings {
-	s := flows.Settings{
-		MaxHouseholdAccounts: c.Household.MaxAccounts, FirstResponse: c.SLA.FirstResponse,
-		EscalateAfter: c.SLA.EscalateAfter, DefaultDeadline: c.SLA.DefaultDeadline, VerdictWait: c.SLA.VerdictWait,
-		Location: c.Timezone, DefaultLang: c.Language, County: c.County, FloodPerMinute: c.Flood.PerMinute,
-	}
-	if q := c.QuietHours; q.Enabled {
-		s.Quiet = func(t time.Time) bool { return q.Contains(t.In(c.Timezone)) }
-	}
-	if c.SLA.WorkingDays {
-		s.WorkingDay = c.IsWorkingDay
-	}
-	return s
 }
 
 // OpenBot builds the Telegram side; it needs a token.

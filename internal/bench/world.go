@@ -89,11 +89,10 @@ func settings() flows.Settings { return defaultSettings }
 
 var defaultSettings = func() flows.Settings {
 	c := config.Default()
-	return flows.Settings{
-		MaxHouseholdAccounts: c.Household.MaxAccounts, FirstResponse: c.SLA.FirstResponse,
-		EscalateAfter: c.SLA.EscalateAfter, DefaultDeadline: c.SLA.DefaultDeadline, VerdictWait: c.SLA.VerdictWait,
-		Location: c.Timezone, DefaultLang: c.Language, County: c.County,
-	}
+	c.QuietHours = config.QuietHours{}
+	s := c.Settings()
+	s.FloodPerMinute = 0 // TODO(issue 15): the bench runs the program through app.Main, flood control on
+	return s
 }()
 
 // newService wraps a store in a Service with the default rules.

@@ -173,3 +173,11 @@ func (q QuietHours) NextEnd(t time.Time) time.Time {
 	}
 	return end
 }
+
+// check reports a day that does not exist, such as 2026-02-30.
+func (d Date) check() error {
+	if !d.Valid() {
+		return fmt.Errorf("invalid date %v", d)
+	}
+	return nil
+}

@@ -15,6 +15,7 @@
 package config
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 	"sync"
@@ -26,7 +27,7 @@ import (
 )
 
 // Environment variables that override values from the file when they are
-// set to a non-empty value.
+// set to a non-empty value (the env tags of the keys they override).
 const (
 	EnvBotToken      = "TELEGRAM_BOT_TOKEN"      // overrides telegram.token
 	EnvWebhookSecret = "TELEGRAM_WEBHOOK_SECRET" // overrides telegram.webhook.secret
@@ -38,80 +39,98 @@ const (
 	ModeWebhook = "webhook" // Telegram posts updates to Telegram.Webhook.URL
 )
 
-// Config is the whole configuration. Each field documents the dotted key it
-// comes from.
+// Config is the whole configuration.
+//
+// Each key is defined once, by its field: the yaml tag names it (the
+// dotted key is the path of names, e.g. "sla.first_response"), the default
+// tag gives its default as written in config.yaml, the check tag lists the
+// checks its value must pass (see checks.go; "optional" lets the empty value
+// through), the env tag names an environment variable that overrides it, and
+// the field's doc comment documents it. The decoder, Default, Validate and
+// the test that the shipped config.yaml lists and documents every key are
+// all driven by these fields. Adding a key is: a field here (with its doc
+// comment), its line in config.yaml, and its use (for a rule of the
+// service, in Settings). Rules between keys are in validate.go.
 type Config struct {
-	Telegram Telegram // telegram.*
-	Redis    Redis    // redis.*
+	Telegram Telegram `yaml:"telegram"`
+	Redis    Redis    `yaml:"redis"`
 
-	// County is the county's display name (county), e.g. "嘉荫县".
-	County string
-	// Timezone is the county's time zone (timezone). All dates, deadlines,
-	// quiet hours and schedules are in this location.
-	Timezone *time.Location
-	// Language is the default language, "zh" or "en" (language), for users
-	// whose Telegram language is unknown.
-	Language string
+	// The county's display name, shown in messages and digests.
+	County string `yaml:"county" default:"嘉荫县" check:"nonblank"`
+	// IANA time zone of the county: dates, deadlines, quiet hours and
+	// schedules use it.
+	Timezone *time.Location `yaml:"timezone" default:"Asia/Shanghai" check:"set"`
+	// Default language, "zh" or "en", for users whose Telegram language is
+	// unknown.
+	Language string `yaml:"language" default:"zh" check:"oneof=zh|en"`
 
-	SLA SLA // sla.*
+	SLA SLA `yaml:"sla"`
 
-	// Holidays are days off (holidays), e.g. the national holidays.
-	Holidays []Date
-	// Workdays are make-up working days that fall on a weekend (workdays, 调休).
-	Workdays []Date
+	// Days off (e.g. national holidays), as YYYY-MM-DD.
+	Holidays []Date `yaml:"holidays"`
+	// Make-up working days that fall on a weekend, as YYYY-MM-DD.
+	Workdays []Date `yaml:"workdays"`
 
-	Schedule Schedule // schedule.*
+	// Cron specs (minute hour day-of-month month day-of-week, or @every,
+	// @daily …), in the county time zone.
+	Schedule Schedule `yaml:"schedule"`
 
-	// QuietHours is the nightly window in which households and cadres are
-	// not sent reminders (quiet_hours).
-	QuietHours QuietHours
+	// Nightly window, HH:MM-HH:MM (may wrap over midnight), in which
+	// reminders and nudges wait until it ends; "" for none.
+	QuietHours QuietHours `yaml:"quiet_hours" default:"21:00-07:00"`
 
-	Household Household // household.*
-	Flood     Flood     // flood.*
+	Household Household `yaml:"household"`
+	Flood     Flood     `yaml:"flood"`
 
-	// Retention is how long closed requests and their messages are kept
-	// before deletion (retention).
-	Retention time.Duration
+	// How long closed requests and their messages are kept before deletion
+	// (26280h = 3 years; at least 24h).
+	Retention time.Duration `yaml:"retention" default:"26280h" check:"min=24h"`
 
-	HTTP  HTTP  // http.*
-	Cards Cards // cards.*
-	Log   Log   // log.*
+	HTTP  HTTP  `yaml:"http"`
+	Cards Cards `yaml:"cards"`
+	Log   Log   `yaml:"log"`
 }
 
-// Telegram configures the Bot API connection (telegram.*).
+// Telegram configures the Bot API connection (telegram.*). Token is empty
+// in the defaults; the program refuses to start without one.
 type Telegram struct {
-	// Token is the bot token from @BotFather (telegram.token, or
-	// $TELEGRAM_BOT_TOKEN). Empty in the defaults; the program must refuse
-	// to start without one.
-	Token Secret
-	// APIURL is the Bot API server (telegram.api_url), without a trailing
-	// method path, e.g. "https://api.telegram.org".
-	APIURL string
-	// Username is the bot's username without "@" (telegram.username), used
-	// in t.me links. Empty means: ask getMe.
-	Username string
-	// Mode is ModePolling or ModeWebhook (telegram.mode).
-	Mode    string
-	Webhook Webhook // telegram.webhook.*
-	Rate    Rate    // telegram.rate.*
+	// Bot token from @BotFather. Prefer the environment variable
+	// TELEGRAM_BOT_TOKEN, which overrides this value, to keep it out of
+	// files.
+	Token Secret `yaml:"token" env:"TELEGRAM_BOT_TOKEN"`
+	// Bot API server; change it only for a local Bot API server or a proxy.
+	APIURL string `yaml:"api_url" default:"https://api.telegram.org" check:"url=http|https"`
+	// The bot's username (without "@"), used in t.me links on printed
+	// cards. Leave empty to ask Telegram (getMe) at start-up.
+	Username string `yaml:"username" trim:"@" check:"optional,username"`
+	// How updates arrive: "polling" (works anywhere, no public address
+	// needed) or "webhook" (Telegram posts to telegram.webhook.url).
+	Mode    string  `yaml:"mode" default:"polling" check:"oneof=polling|webhook"`
+	Webhook Webhook `yaml:"webhook"`
+	Rate    Rate    `yaml:"rate"`
 }
 
-// Webhook configures webhook mode (telegram.webhook.*).
+// Webhook configures webhook mode (telegram.webhook.*); its three keys are
+// required when telegram.mode is "webhook".
 type Webhook struct {
-	// Listen is the local host:port the webhook server binds
-	// (telegram.webhook.listen).
-	Listen string
-	// URL is the public https URL Telegram posts to (telegram.webhook.url).
-	URL string
-	// Secret is sent by Telegram in X-Telegram-Bot-Api-Secret-Token
-	// (telegram.webhook.secret, or $TELEGRAM_WEBHOOK_SECRET).
-	Secret Secret
+	// Local host:port the webhook server listens on, usually behind a
+	// reverse proxy that terminates HTTPS.
+	Listen string `yaml:"listen" default:"127.0.0.1:8443" check:"optional,hostport"`
+	// Public https URL that Telegram posts updates to; required in webhook
+	// mode.
+	URL string `yaml:"url" check:"optional,url=https"`
+	// Secret Telegram sends in the X-Telegram-Bot-Api-Secret-Token header:
+	// 1–256 characters of A-Z a-z 0-9 _ -. Required in webhook mode. The
+	// environment variable TELEGRAM_WEBHOOK_SECRET overrides it.
+	Secret Secret `yaml:"secret" env:"TELEGRAM_WEBHOOK_SECRET" check:"optional,webhook_secret"`
 }
 
 // Rate limits outgoing Bot API messages (telegram.rate.*).
 type Rate struct {
-	Global  float64 // messages per second over all chats (telegram.rate.global)
-	PerChat float64 // messages per second to one chat (telegram.rate.per_chat)
+	// Messages a second over all chats; Telegram allows about 30.
+	Global float64 `yaml:"global" default:"25" check:"botapi_rate"`
+	// Messages a second to any one chat.
+	PerChat float64 `yaml:"per_chat" default:"1" check:"positive"`
 }
 
 // Redis configures the store (redis.*).
@@ -121,119 +140,96 @@ type Rate struct {
 // are Redis Cluster nodes. In both cases the user name, password, TLS (rediss)
 // and options of URL still apply. Redis prints with its password redacted.
 type Redis struct {
-	URL        string   // redis.url, e.g. "redis://127.0.0.1:6379/0"
-	Addrs      []string // redis.addrs: Sentinel or Cluster host:port list
-	MasterName string   // redis.master_name: Sentinel master name
-	// Prefix starts every key (redis.prefix).
-	Prefix string
-	// Namespace is the hash tag that keeps one county's keys in one
-	// cluster slot (redis.namespace): keys look like "mq:{county}:...".
-	Namespace string
+	// Redis server: redis://[user:password@]host:port/db, or rediss:// for
+	// TLS.
+	URL string `yaml:"url" default:"redis://127.0.0.1:6379/0" check:"redis_url"`
+	// Optional host:port list. With master_name: Sentinel addresses.
+	// Without master_name: Redis Cluster nodes (database must be 0). The
+	// user, password and TLS of url still apply.
+	Addrs []string `yaml:"addrs" check:"hostport"`
+	// Sentinel master name; requires addrs.
+	MasterName string `yaml:"master_name"`
+	// Prefix of every key (A-Z a-z 0-9 _ : -).
+	Prefix string `yaml:"prefix" default:"mq" check:"prefix"`
+	// Hash tag that keeps this county's keys in one cluster slot
+	// (A-Z a-z 0-9 _ -); keys look like "mq:{county}:…".
+	Namespace string `yaml:"namespace" default:"county" check:"namespace"`
 }
 
 // SLA holds the service-level durations (sla.*).
 type SLA struct {
-	// FirstResponse is the time a cadre has for the first response
-	// (sla.first_response); it also defines the response rate.
-	FirstResponse time.Duration
-	// EscalateAfter is when an unanswered request goes to the unit's leader
-	// (sla.escalate_after); at least FirstResponse.
-	EscalateAfter time.Duration
-	// DefaultDeadline is the deadline offered by default (sla.default_deadline).
-	DefaultDeadline time.Duration
-	// VerdictWait is how long after "resolved" the household is asked for a
-	// verdict before the request closes without one (sla.verdict_wait).
-	VerdictWait time.Duration
-	// WorkingDays counts the durations above in working days, skipping
-	// weekends and Holidays, counting Workdays (sla.working_days).
-	WorkingDays bool
+	// Time a cadre has for the first response to a request; also the
+	// window of the response rate (响应率).
+	FirstResponse time.Duration `yaml:"first_response" default:"24h" check:"positive"`
+	// When an unanswered request is escalated to the unit's leader; must be
+	// at least first_response.
+	EscalateAfter time.Duration `yaml:"escalate_after" default:"48h" check:"positive"`
+	// Deadline offered by default when a cadre sets one (限期办理).
+	DefaultDeadline time.Duration `yaml:"default_deadline" default:"168h" check:"positive"`
+	// How long after "resolved" the household may give a verdict (回访评价)
+	// before the request closes without one.
+	VerdictWait time.Duration `yaml:"verdict_wait" default:"168h" check:"positive"`
+	// true: count the durations above in working days only, skipping
+	// weekends and holidays, counting workdays.
+	WorkingDays bool `yaml:"working_days"`
 }
 
 // Schedule holds cron specs in the county time zone (schedule.*). Each is
 // valid for cron.ParseStandard from github.com/robfig/cron/v3.
 type Schedule struct {
-	Reminders string // schedule.reminders: scan for due reminders and escalations
-	Digest    string // schedule.digest: leaders' weekly digest
-	Retention string // schedule.retention: delete data older than Config.Retention
+	// Scan for due reminders (催办) and escalations (督办).
+	Reminders string `yaml:"reminders" default:"@every 1m" check:"cron"`
+	// Leaders' weekly digest (周报): Mondays at 08:00.
+	Digest string `yaml:"digest" default:"0 8 * * 1" check:"cron"`
+	// Delete data older than retention: daily at 03:30.
+	Retention string `yaml:"retention" default:"30 3 * * *" check:"cron"`
 }
 
 // Household configures households (household.*).
 type Household struct {
-	// MaxAccounts is how many Telegram accounts one household card binds
-	// (household.max_accounts), 1–10.
-	MaxAccounts int
+	// Telegram accounts one household card can bind (family members), 1–10.
+	MaxAccounts int `yaml:"max_accounts" default:"3" check:"range=1..10"`
 }
 
 // Flood configures flood control (flood.*).
 type Flood struct {
-	// PerMinute is how many messages one account may send a minute before
-	// the bot slows it down (flood.per_minute).
-	PerMinute int
+	// Messages a minute from one account before the bot slows it down.
+	PerMinute int `yaml:"per_minute" default:"20" check:"min=1"`
 }
 
 // HTTP configures the health and metrics server (http.*).
 type HTTP struct {
-	// Listen is the host:port for /healthz and /metrics (http.listen);
-	// empty disables the server.
-	Listen string
+	// host:port for /healthz and /metrics; "" disables.
+	Listen string `yaml:"listen" default:"127.0.0.1:9090" check:"optional,hostport"`
 }
 
 // Cards configures the printed contact cards (cards.*).
 type Cards struct {
-	// Font is a TTF, OTF or TTC font file with CJK glyphs (cards.font);
-	// empty means the renderer's built-in choice.
-	Font string
+	// Font file (.ttf, .otf or .ttc) with Chinese glyphs for printed cards;
+	// "" uses the built-in choice.
+	Font string `yaml:"font" check:"optional,font_file"`
 }
 
 // Log configures logging (log.*).
 type Log struct {
-	// Level is the minimum level logged (log.level: debug, info, warn, error).
-	Level slog.Level
+	// Minimum level logged: debug, info, warn or error.
+	Level slog.Level `yaml:"level" default:"info" check:"level"`
 }
 
-// defaultTimezone is the default of the timezone key.
-const defaultTimezone = "Asia/Shanghai"
-
-// Default returns a new Config holding the defaults: the same values as the
-// shipped config.yaml.
+// Default returns a new Config holding the defaults (each key's default
+// tag): the same values as the shipped config.yaml.
 func Default() *Config {
-	loc, err := loadLocation(defaultTimezone)
-	if err != nil { // cannot happen: time/tzdata is embedded
-		panic("config: " + err.Error())
+	c := &Config{}
+	d := newDecoder("default", c)
+	for _, k := range keys().list {
+		if k.def == "" {
+			continue
+		}
+		if err := k.decode(d, k, k.defaultNode(), k.value(c)); err != nil {
+			panic(fmt.Sprintf("config: the default of %s: %v", k.name, err)) // a test catches it
+		}
 	}
-	return &Config{
-		Telegram: Telegram{
-			APIURL:  "https://api.telegram.org",
-			Mode:    ModePolling,
-			Webhook: Webhook{Listen: "127.0.0.1:8443"},
-			Rate:    Rate{Global: 25, PerChat: 1},
-		},
-		Redis: Redis{
-			URL:       "redis://127.0.0.1:6379/0",
-			Prefix:    "mq",
-			Namespace: "county",
-		},
-		County:   "嘉荫县",
-		Timezone: loc,
-		Language: "zh",
-		SLA: SLA{
-			FirstResponse:   24 * time.Hour,
-			EscalateAfter:   48 * time.Hour,
-			DefaultDeadline: 168 * time.Hour,
-			VerdictWait:     168 * time.Hour,
-		},
-		Schedule: Schedule{
-			Reminders: "@every 1m",
-			Digest:    "0 8 * * 1",
-			Retention: "30 3 * * *",
-		},
-		QuietHours: QuietHours{Start: 21 * time.Hour, End: 7 * time.Hour, Enabled: true},
-		Household:  Household{MaxAccounts: 3},
-		Flood:      Flood{PerMinute: 20},
-		Retention:  26280 * time.Hour,
-		HTTP:       HTTP{Listen: "127.0.0.1:9090"},
-		Log:        Log{Level: slog.LevelInfo},
-	}
+	return c
 }
 
 // Load reads the file at path, applies the environment overrides and
@@ -257,14 +253,7 @@ func parse(name string, data []byte, getenv func(string) string) (*Config, error
 	c := Default()
 	d := newDecoder(name, c)
 	d.decode(data)
-	if v := getenv(EnvBotToken); v != "" {
-		c.Telegram.Token = Secret(v)
-		d.setEnv("telegram.token", EnvBotToken)
-	}
-	if v := getenv(EnvWebhookSecret); v != "" {
-		c.Telegram.Webhook.Secret = Secret(v)
-		d.setEnv("telegram.webhook.secret", EnvWebhookSecret)
-	}
+	d.environment(getenv)
 	if !d.fatal {
 		c.check(d.report)
 	}

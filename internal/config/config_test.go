@@ -38,7 +38,7 @@ func TestShippedConfigEqualsDefault(t *testing.T) {
 	// Every key is documented in the shipped file.
 	d := newDecoder("config.yaml", Default())
 	d.decode(data)
-	for key := range d.fields {
+	for key := range d.keys.byName {
 		if _, ok := d.origins[key]; !ok {
 			t.Errorf("key %s is missing from the shipped config.yaml", key)
 		}

@@ -11,10 +11,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// A setter decodes the value node n of the dotted key into the Config.
-// An error that is not an *Error is reported at n's line under key.
-type setter func(key string, n *yaml.Node) error
-
 // origin records where a value came from: a line of the file or an
 // environment variable.
 type origin struct {
@@ -24,102 +20,17 @@ type origin struct {
 
 // decoder walks a yaml.v3 node tree into a Config, collecting errors.
 type decoder struct {
-	file     string
-	c        *Config
-	fields   map[string]setter // dotted key → setter
-	sections map[string]bool   // dotted prefixes of keys: "telegram", "telegram.rate", …
-	origins  map[string]origin // dotted key (or "key[i]") → where its value came from
-	failed   map[string]bool   // keys whose value did not decode
-	errs     []*Error
-	fatal    bool // the file did not parse; skip validation
+	file    string
+	c       *Config
+	keys    *keyTable
+	origins map[string]origin // dotted key (or "key[i]") → where its value came from
+	failed  map[string]bool   // keys whose value did not decode
+	errs    []*Error
+	fatal   bool // the file did not parse; skip validation
 }
 
 func newDecoder(file string, c *Config) *decoder {
-	d := &decoder{
-		file:     file,
-		c:        c,
-		sections: map[string]bool{},
-		origins:  map[string]origin{},
-		failed:   map[string]bool{},
-	}
-	d.fields = d.table()
-	for key := range d.fields {
-		for i := strings.IndexByte(key, '.'); i >= 0; i = nextDot(key, i) {
-			d.sections[key[:i]] = true
-		}
-	}
-	return d
-}
-
-// nextDot returns the index of the next '.' in key after i, or -1.
-func nextDot(key string, i int) int {
-	j := strings.IndexByte(key[i+1:], '.')
-	if j < 0 {
-		return -1
-	}
-	return i + 1 + j
-}
-
-// table maps every dotted key to the setter that stores it in d.c.
-func (d *decoder) table() map[string]setter {
-	c := d.c
-	return map[string]setter{
-		"telegram.token":   secretValue(&c.Telegram.Token),
-		"telegram.api_url": stringValue(&c.Telegram.APIURL),
-		"telegram.username": func(_ string, n *yaml.Node) error {
-			s, err := scalarString(n)
-			c.Telegram.Username = strings.TrimPrefix(s, "@")
-			return err
-		},
-		"telegram.mode":           stringValue(&c.Telegram.Mode),
-		"telegram.webhook.listen": stringValue(&c.Telegram.Webhook.Listen),
-		"telegram.webhook.url":    stringValue(&c.Telegram.Webhook.URL),
-		"telegram.webhook.secret": secretValue(&c.Telegram.Webhook.Secret),
-		"telegram.rate.global":    floatValue(&c.Telegram.Rate.Global),
-		"telegram.rate.per_chat":  floatValue(&c.Telegram.Rate.PerChat),
-
-		"redis.url":         stringValue(&c.Redis.URL),
-		"redis.addrs":       d.stringList(&c.Redis.Addrs),
-		"redis.master_name": stringValue(&c.Redis.MasterName),
-		"redis.prefix":      stringValue(&c.Redis.Prefix),
-		"redis.namespace":   stringValue(&c.Redis.Namespace),
-
-		"county":   stringValue(&c.County),
-		"timezone": locationValue(&c.Timezone),
-		"language": stringValue(&c.Language),
-
-		"sla.first_response":   durationValue(&c.SLA.FirstResponse),
-		"sla.escalate_after":   durationValue(&c.SLA.EscalateAfter),
-		"sla.default_deadline": durationValue(&c.SLA.DefaultDeadline),
-		"sla.verdict_wait":     durationValue(&c.SLA.VerdictWait),
-		"sla.working_days":     boolValue(&c.SLA.WorkingDays),
-
-		"holidays": d.dateList(&c.Holidays),
-		"workdays": d.dateList(&c.Workdays),
-
-		"schedule.reminders": stringValue(&c.Schedule.Reminders),
-		"schedule.digest":    stringValue(&c.Schedule.Digest),
-		"schedule.retention": stringValue(&c.Schedule.Retention),
-
-		"quiet_hours": func(_ string, n *yaml.Node) error {
-			s, err := scalarString(n)
-			if err != nil {
-				return err
-			}
-			q, err := ParseQuietHours(s)
-			if err == nil {
-				c.QuietHours = q
-			}
-			return err
-		},
-
-		"household.max_accounts": intValue(&c.Household.MaxAccounts),
-		"flood.per_minute":       intValue(&c.Flood.PerMinute),
-		"retention":              durationValue(&c.Retention),
-		"http.listen":            stringValue(&c.HTTP.Listen),
-		"cards.font":             stringValue(&c.Cards.Font),
-		"log.level":              levelValue(&c.Log.Level),
-	}
+	return &decoder{file: file, c: c, keys: keys(), origins: map[string]origin{}, failed: map[string]bool{}}
 }
 
 // decode parses data and stores every key it holds in d.c.
@@ -191,12 +102,12 @@ func (d *decoder) mapping(prefix string, n *yaml.Node) {
 			continue
 		}
 		seen[k.Value] = k.Line
-		if set, ok := d.fields[key]; ok {
+		if f, ok := d.keys.byName[key]; ok {
 			d.origins[key] = origin{line: k.Line}
-			d.set(key, v, set)
+			d.set(f, v)
 			continue
 		}
-		if d.sections[key] {
+		if d.keys.sections[key] {
 			switch {
 			case v.Kind == yaml.MappingNode:
 				d.mapping(key, v)
@@ -211,16 +122,16 @@ func (d *decoder) mapping(prefix string, n *yaml.Node) {
 	}
 }
 
-// set runs the setter of key on v and records its error.
-func (d *decoder) set(key string, v *yaml.Node, set setter) {
-	err := set(key, v)
+// set decodes v into the key k and records its error.
+func (d *decoder) set(k *key, v *yaml.Node) {
+	err := k.decode(d, k, v, k.value(d.c))
 	if err == nil {
 		return
 	}
-	d.failed[key] = true
+	d.failed[k.name] = true
 	var e *Error
 	if !errors.As(err, &e) {
-		e = &Error{Line: v.Line, Key: key, Err: err}
+		e = &Error{Line: v.Line, Key: k.name, Err: err}
 	}
 	e.File = d.file
 	d.errs = append(d.errs, e)
@@ -237,10 +148,10 @@ func (d *decoder) hint(prefix, key string) string {
 			sameName = append(sameName, k)
 		}
 	}
-	for k := range d.fields {
+	for k := range d.keys.byName {
 		add(k)
 	}
-	for k := range d.sections {
+	for k := range d.keys.sections {
 		add(k)
 	}
 	sort.Strings(siblings)
@@ -263,10 +174,26 @@ func splitKey(key string) (parent, name string) {
 	return "", key
 }
 
-// setEnv records that key's value came from the environment variable env.
-func (d *decoder) setEnv(key, env string) {
-	d.origins[key] = origin{env: env}
-	delete(d.failed, key)
+// environment applies the keys' environment variables that getenv sets
+// to a non-empty value, over the values from the file.
+func (d *decoder) environment(getenv func(string) string) {
+	for _, k := range d.keys.list {
+		val := ""
+		if k.env != "" {
+			val = getenv(k.env)
+		}
+		if val == "" {
+			continue
+		}
+		n := &yaml.Node{}
+		n.SetString(val)
+		d.origins[k.name] = origin{env: k.env}
+		delete(d.failed, k.name)
+		if err := k.decode(d, k, n, k.value(d.c)); err != nil {
+			d.failed[k.name] = true
+			d.errs = append(d.errs, &Error{File: d.file, Key: k.name, Env: k.env, Err: err})
+		}
+	}
 }
 
 // report records a validation error about key. The line is that of key or,

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -80,99 +81,135 @@ func scalarString(n *yaml.Node) (string, error) {
 	return n.Value, nil
 }
 
-func stringValue(p *string) setter {
-	return func(_ string, n *yaml.Node) error {
-		s, err := scalarString(n)
-		if err == nil {
-			*p = s
-		}
-		return err
+// A decodeFunc stores the YAML value n of the key k in v, a field of the
+// Config. An error that is not an *Error is reported at n's line under k.
+type decodeFunc func(d *decoder, k *key, n *yaml.Node, v reflect.Value) error
+
+// decoderFor returns the decoder of a field of type t, or nil for a type
+// that is not a value (a section, or a type the file cannot hold).
+func decoderFor(t reflect.Type) decodeFunc {
+	switch t {
+	case reflect.TypeFor[Secret]():
+		return decodeSecret
+	case reflect.TypeFor[time.Duration]():
+		return decodeDuration
+	case reflect.TypeFor[*time.Location]():
+		return decodeLocation
+	case reflect.TypeFor[slog.Level]():
+		return decodeLevel
+	case reflect.TypeFor[QuietHours]():
+		return decodeQuietHours
+	case reflect.TypeFor[[]string]():
+		return decodeList(stringItem)
+	case reflect.TypeFor[[]Date]():
+		return decodeList(dateItem)
 	}
+	switch t.Kind() {
+	case reflect.String:
+		return decodeString
+	case reflect.Float64:
+		return decodeFloat
+	case reflect.Int:
+		return decodeInt
+	case reflect.Bool:
+		return decodeBool
+	}
+	return nil
 }
 
-func secretValue(p *Secret) setter {
-	return func(_ string, n *yaml.Node) error {
-		if !isNull(n) && (n.Kind != yaml.ScalarNode || !stringTags[n.Tag]) {
-			return typeError("a string", n, true)
-		}
-		*p = Secret(n.Value)
+func decodeString(_ *decoder, k *key, n *yaml.Node, v reflect.Value) error {
+	s, err := scalarString(n)
+	if err == nil {
+		v.SetString(strings.TrimPrefix(s, k.trim))
+	}
+	return err
+}
+
+func decodeSecret(_ *decoder, _ *key, n *yaml.Node, v reflect.Value) error {
+	if isNull(n) {
+		v.SetString("")
 		return nil
 	}
+	if n.Kind != yaml.ScalarNode || !stringTags[n.Tag] {
+		return typeError("a string", n, true)
+	}
+	v.SetString(n.Value)
+	return nil
 }
 
-func durationValue(p *time.Duration) setter {
-	return func(_ string, n *yaml.Node) error {
-		if n.Kind != yaml.ScalarNode || isNull(n) || !stringTags[n.Tag] {
-			return typeError(`a duration such as "24h"`, n, false)
-		}
-		v, err := time.ParseDuration(n.Value)
-		if err == nil {
-			*p = v
-		}
+func decodeDuration(_ *decoder, _ *key, n *yaml.Node, v reflect.Value) error {
+	if n.Kind != yaml.ScalarNode || isNull(n) || !stringTags[n.Tag] {
+		return typeError(`a duration such as "24h"`, n, false)
+	}
+	d, err := time.ParseDuration(n.Value)
+	if err == nil {
+		v.SetInt(int64(d))
+	}
+	return err
+}
+
+func decodeFloat(_ *decoder, _ *key, n *yaml.Node, v reflect.Value) error {
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
+		return typeError("a number", n, false)
+	}
+	return n.Decode(v.Addr().Interface())
+}
+
+func decodeInt(_ *decoder, _ *key, n *yaml.Node, v reflect.Value) error {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		return typeError("an integer", n, false)
+	}
+	if _, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 32); err != nil {
+		return fmt.Errorf("integer %s is out of range", n.Value)
+	}
+	return n.Decode(v.Addr().Interface())
+}
+
+func decodeBool(_ *decoder, _ *key, n *yaml.Node, v reflect.Value) error {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		return typeError("true or false", n, false)
+	}
+	return n.Decode(v.Addr().Interface())
+}
+
+func decodeLocation(_ *decoder, _ *key, n *yaml.Node, v reflect.Value) error {
+	s, err := scalarString(n)
+	switch {
+	case err != nil:
+		return err
+	case s == "" || s == "Local":
+		return fmt.Errorf(`must be an IANA time zone name such as "Asia/Shanghai", got %q`, s)
+	}
+	loc, err := loadLocation(s)
+	if err == nil {
+		v.Set(reflect.ValueOf(loc))
+	}
+	return err
+}
+
+func decodeLevel(_ *decoder, _ *key, n *yaml.Node, v reflect.Value) error {
+	s, err := scalarString(n)
+	if err != nil {
 		return err
 	}
-}
-
-func floatValue(p *float64) setter {
-	return func(_ string, n *yaml.Node) error {
-		if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
-			return typeError("a number", n, false)
-		}
-		return n.Decode(p)
+	l, ok := levels[s]
+	if !ok {
+		return fmt.Errorf("must be debug, info, warn or error, got %q", s)
 	}
+	v.Set(reflect.ValueOf(l))
+	return nil
 }
 
-func intValue(p *int) setter {
-	return func(_ string, n *yaml.Node) error {
-		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-			return typeError("an integer", n, false)
-		}
-		if _, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 32); err != nil {
-			return fmt.Errorf("integer %s is out of range", n.Value)
-		}
-		return n.Decode(p)
-	}
-}
-
-func boolValue(p *bool) setter {
-	return func(_ string, n *yaml.Node) error {
-		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-			return typeError("true or false", n, false)
-		}
-		return n.Decode(p)
-	}
-}
-
-func locationValue(p **time.Location) setter {
-	return func(_ string, n *yaml.Node) error {
-		s, err := scalarString(n)
-		switch {
-		case err != nil:
-			return err
-		case s == "" || s == "Local":
-			return fmt.Errorf(`must be an IANA time zone name such as %q, got %q`, defaultTimezone, s)
-		}
-		loc, err := loadLocation(s)
-		if err == nil {
-			*p = loc
-		}
+func decodeQuietHours(_ *decoder, _ *key, n *yaml.Node, v reflect.Value) error {
+	s, err := scalarString(n)
+	if err != nil {
 		return err
 	}
-}
-
-func levelValue(p *slog.Level) setter {
-	return func(_ string, n *yaml.Node) error {
-		s, err := scalarString(n)
-		if err != nil {
-			return err
-		}
-		l, ok := levels[s]
-		if !ok {
-			return fmt.Errorf("must be debug, info, warn or error, got %q", s)
-		}
-		*p = l
-		return nil
+	q, err := ParseQuietHours(s)
+	if err == nil {
+		v.Set(reflect.ValueOf(q))
 	}
+	return err
 }
 
 // levels are the accepted values of log.level.
@@ -180,57 +217,48 @@ var levels = map[string]slog.Level{
 	"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError,
 }
 
-// list decodes a list (null is empty), calling item for each element; an
-// item's errors are reported at its own line as key[i].
-func (d *decoder) list(key string, n *yaml.Node, item func(*yaml.Node) error) error {
-	if isNull(n) {
+// decodeList decodes a list (null is empty) whose items item decodes into
+// a new element; an item's errors are reported at its own line as key[i].
+func decodeList(item func(n *yaml.Node, v reflect.Value) error) decodeFunc {
+	return func(d *decoder, k *key, n *yaml.Node, v reflect.Value) error {
+		if isNull(n) {
+			v.SetZero()
+			return nil
+		}
+		if n.Kind != yaml.SequenceNode {
+			return typeError("a list", n, false)
+		}
+		out := reflect.Zero(v.Type())
+		for i, it := range n.Content {
+			it = resolve(it)
+			ik := fmt.Sprintf("%s[%d]", k.name, i)
+			d.origins[ik] = origin{line: it.Line}
+			e := reflect.New(v.Type().Elem()).Elem()
+			if err := item(it, e); err != nil {
+				return &Error{Line: it.Line, Key: ik, Err: err}
+			}
+			out = reflect.Append(out, e)
+		}
+		v.Set(out)
 		return nil
 	}
-	if n.Kind != yaml.SequenceNode {
-		return typeError("a list", n, false)
+}
+
+func stringItem(n *yaml.Node, v reflect.Value) error {
+	if n.Kind != yaml.ScalarNode || isNull(n) || !stringTags[n.Tag] {
+		return typeError("a string", n, false)
 	}
-	for i, it := range n.Content {
-		it = resolve(it)
-		ik := fmt.Sprintf("%s[%d]", key, i)
-		d.origins[ik] = origin{line: it.Line}
-		if err := item(it); err != nil {
-			return &Error{Line: it.Line, Key: ik, Err: err}
-		}
-	}
+	v.SetString(n.Value)
 	return nil
 }
 
-func (d *decoder) stringList(p *[]string) setter {
-	return func(key string, n *yaml.Node) error {
-		var out []string
-		err := d.list(key, n, func(it *yaml.Node) error {
-			if it.Kind != yaml.ScalarNode || isNull(it) || !stringTags[it.Tag] {
-				return typeError("a string", it, false)
-			}
-			out = append(out, it.Value)
-			return nil
-		})
-		if err == nil {
-			*p = out
-		}
-		return err
+func dateItem(n *yaml.Node, v reflect.Value) error {
+	if n.Kind != yaml.ScalarNode || isNull(n) || !stringTags[n.Tag] {
+		return typeError(`a date such as "2026-10-01"`, n, false)
 	}
-}
-
-func (d *decoder) dateList(p *[]Date) setter {
-	return func(key string, n *yaml.Node) error {
-		var out []Date
-		err := d.list(key, n, func(it *yaml.Node) error {
-			if it.Kind != yaml.ScalarNode || isNull(it) || !stringTags[it.Tag] {
-				return typeError(`a date such as "2026-10-01"`, it, false)
-			}
-			day, err := ParseDate(it.Value)
-			out = append(out, day)
-			return err
-		})
-		if err == nil {
-			*p = out
-		}
-		return err
+	day, err := ParseDate(n.Value)
+	if err == nil {
+		v.Set(reflect.ValueOf(day))
 	}
+	return err
 }
