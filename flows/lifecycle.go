@@ -50,7 +50,10 @@ func Transition(r Request, act Action, arg string, now time.Time, loc *time.Loca
 	case ActMove:
 		return r, Errorf(EINVALID, "a deadline moves with a date and a reason")
 	case ActSolve, ActResolve:
+		// A new resolution asks the household afresh: "solved?", then the
+		// rating. Earlier answers stay in the timeline.
 		next.ResolvedAt = now
+		next.Solved, next.Rating, next.VerdictAt = "", "", time.Time{}
 	}
 	return next, nil
 }

@@ -65,8 +65,9 @@ type Request struct {
 	ResolvedAt      time.Time
 	ClosedAt        time.Time
 
-	// The household's latest verdict: Solved is "yes" or "no", Rating one
-	// of the Rating values; both empty until given.
+	// The household's verdict on the latest resolution: Solved is "yes" or
+	// "no", Rating one of the Rating values; both empty until given, and
+	// emptied by each new resolution (the timeline keeps every answer).
 	Solved    string
 	Rating    Rating
 	VerdictAt time.Time

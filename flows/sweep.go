@@ -212,7 +212,11 @@ func (s *Service) verdictStage(ctx context.Context, st Stage, r Request, ev Even
 	if err != nil && !isNotFound(err) {
 		return Change{}, false, err
 	}
-	notices, err := s.toHousehold(ctx, next, kind, map[string]string{"no": strconv.FormatInt(r.ID, 10), "cadre": c.Name}, nil)
+	args := map[string]string{"no": strconv.FormatInt(r.ID, 10), "cadre": c.Name}
+	if r.Solved != "" {
+		args["rate"] = "1" // "solved?" was answered: ask for the rating
+	}
+	notices, err := s.toHousehold(ctx, next, kind, args, nil)
 	if err != nil {
 		return Change{}, false, err
 	}

@@ -25,12 +25,16 @@ func withButtons(ns []Notice, rows [][]Button) {
 	}
 }
 
-// verdict records the household's answer to "solved?" or its rating.
-// "Not solved" or 不满意 reopens the request and tells the cadre; a second
-// reopen tells the unit's leader too. 满意 or 基本满意 closes it.
+// verdict records the household's answer to "solved?" or its rating, in
+// that order, once each per resolution. "Not solved" or 不满意 reopens the
+// request and tells the cadre; a second reopen tells the unit's leader too.
+// 满意 or 基本满意 closes it.
 func (s *Service) verdict(ctx context.Context, p Press, a Account, r Request, lang string) (Toast, [][]Button, bool, error) {
 	if r.State != StateResolved {
 		return ToastInvalid, nil, true, nil
+	}
+	if answered := r.Solved != ""; answered != (p.Button.Action == ActRate) {
+		return ToastInvalid, verdictButtons(r), true, nil // a button of another question: show the open one
 	}
 	now := s.Clock.Now()
 	next := r

@@ -203,3 +203,129 @@ func TestTypedAndMovedDeadlines(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 }
+
+// pressLabel waits until msg (as it is now, after any edit) has a button
+// labelled label, presses it as u and returns the toast.
+func (h *harness) pressLabel(u telegramtest.User, msg telegramtest.Message, label string) string {
+	h.t.Helper()
+	var data string
+	ok := h.tg.Wait(waitFor, func() bool {
+		m, found := h.tg.Message(msg.ChatID, msg.ID)
+		var has bool
+		data, has = m.ButtonData(label)
+		return found && has
+	})
+	if !ok {
+		m, _ := h.tg.Message(msg.ChatID, msg.ID)
+		h.t.Fatalf("no button %q under %q: %+v", label, m.Text, m.Buttons)
+	}
+	return h.press(u, msg, data)
+}
+
+// TestSecondVerdict: every resolution asks "solved?" afresh, then the
+// rating; every answer stays in the timeline and counts in the week's rates.
+func TestSecondVerdict(t *testing.T) {
+	h := start(t)
+	h.bind(cadreLiu, "C001")
+	h.bind(leaderZh, "L001")
+	h.bind(hhZhang, "H001")
+	h.bind(hhZhang2, "H002")
+
+	// #1: solved on the spot, "not solved"; a deadline, done; solved, 基本满意.
+	c := h.mark(cadreLiu)
+	h.tg.SendText(hhZhang, "水管爆了")
+	note1 := h.expect(cadreLiu, c, "#1")
+	hn := h.mark(hhZhang)
+	h.pressLabel(cadreLiu, note1, "✅ 当场解决")
+	ask := h.expect(hhZhang, hn, "#1", "当场解决")
+	h.pressLabel(hhZhang, ask, "❌ 没解决")
+	back := h.expect(cadreLiu, c, "退回", "#1") // the request comes back with its buttons
+	h.pressLabel(cadreLiu, back, "📅 限期3天")
+	hn = h.mark(hhZhang)
+	h.pressLabel(cadreLiu, back, "✔️ 已办结")
+	ask = h.expect(hhZhang, hn, "#1", "已办结")
+	h.pressLabel(hhZhang, ask, "✅ 解决了")
+	h.pressLabel(hhZhang, ask, "🙂 基本满意")
+	h.expect(hhZhang, hn, "谢谢", "#1")
+
+	// #2: solved on the spot, solved but 不满意; again: solved, 满意.
+	c = h.mark(cadreLiu)
+	h.tg.SendText(hhZhang2, "低保的事")
+	note2 := h.expect(cadreLiu, c, "#2")
+	hn = h.mark(hhZhang2)
+	h.pressLabel(cadreLiu, note2, "✅ 当场解决")
+	ask = h.expect(hhZhang2, hn, "#2", "当场解决")
+	h.pressLabel(hhZhang2, ask, "✅ 解决了")
+	h.pressLabel(hhZhang2, ask, "🙁 不满意")
+	back = h.expect(cadreLiu, c, "退回", "#2", "不满意")
+	hn = h.mark(hhZhang2)
+	h.pressLabel(cadreLiu, back, "✅ 当场解决")
+	ask = h.expect(hhZhang2, hn, "#2", "当场解决")
+	h.pressLabel(hhZhang2, ask, "✅ 解决了")
+	h.pressLabel(hhZhang2, ask, "😊 满意")
+	h.expect(hhZhang2, hn, "谢谢", "#2")
+
+	for id, want := range map[int64][]string{1: {"n", "y"}, 2: {"y", "y"}} {
+		if r := h.request(id); r.State != flows.StateClosed || r.Solved != "yes" {
+			t.Errorf("#%d: %s solved %q", id, r.State, r.Solved)
+		}
+		events, err := h.m.Store.Timeline(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, ev := range events {
+			if ev.Action == flows.ActSolvedQ {
+				got = append(got, ev.Note)
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("#%d: answers to solved? %v, want %v", id, got, want)
+		}
+	}
+	// Four answers to "solved?", three "yes"; three ratings, two good.
+	l := h.mark(leaderZh)
+	h.tg.SendText(leaderZh, "/digest")
+	h.expect(leaderZh, l, "解决率 75%", "满意率 67%")
+}
+
+// TestVerdictWaitAfterReopen: the verdict wait's second question after a
+// reopen is the one still open: "solved?", or the rating once answered.
+func TestVerdictWaitAfterReopen(t *testing.T) {
+	h := start(t)
+	h.bind(cadreLiu, "C001")
+	h.bind(hhZhang, "H001")
+	c := h.mark(cadreLiu)
+	h.tg.SendText(hhZhang, "路不通")
+	note := h.expect(cadreLiu, c, "#1")
+	hn := h.mark(hhZhang)
+	h.pressLabel(cadreLiu, note, "✅ 当场解决")
+	ask := h.expect(hhZhang, hn, "当场解决")
+	h.pressLabel(hhZhang, ask, "❌ 没解决")
+	back := h.expect(cadreLiu, c, "退回")
+	h.pressLabel(cadreLiu, back, "✅ 当场解决")
+	h.drain()
+	hn = h.mark(hhZhang)
+	h.advance(3*24*time.Hour + 13*time.Hour) // half of sla.verdict_wait
+	again := h.expect(hhZhang, hn, "#1", "解决了吗")
+	h.pressLabel(hhZhang, again, "✅ 解决了")
+
+	// Answered "solved" but not rated: the next resolution's wait asks for the rating.
+	c = h.mark(cadreLiu)
+	h.pressLabel(hhZhang, again, "🙁 不满意")
+	back = h.expect(cadreLiu, c, "退回", "不满意")
+	h.pressLabel(cadreLiu, back, "✅ 当场解决")
+	ask = h.expect(hhZhang, hn, "#1", "当场解决")
+	h.pressLabel(hhZhang, ask, "✅ 解决了")
+	h.drain()
+	hn = h.mark(hhZhang)
+	h.advance(3*24*time.Hour + 13*time.Hour)
+	again = h.expect(hhZhang, hn, "#1", "满意")
+	if hasButton(again, "vs:") || !hasButton(again, "vr:1:3") {
+		t.Fatalf("the second question asks the wrong thing: %q %+v", again.Text, again.Buttons)
+	}
+	h.pressLabel(hhZhang, again, "😊 满意")
+	if r := h.request(1); r.State != flows.StateClosed || r.Solved != "yes" || r.Rating != flows.RatingSatisfied {
+		t.Fatalf("%+v", r)
+	}
+}
