@@ -42,7 +42,8 @@ func (s *Service) schedule(prev *Request, next Request) []Due {
 		}
 		add(StageAutoDue, s.AddSLA(since, set.FirstResponse))
 	}
-	if !next.Deadline.IsZero() && next.Open() && (prev == nil || !prev.Deadline.Equal(next.Deadline)) {
+	reopened := prev != nil && !prev.Open() && next.Open()
+	if !next.Deadline.IsZero() && next.Open() && (prev == nil || reopened || !prev.Deadline.Equal(next.Deadline)) {
 		add(StageDueSoon, next.Deadline.Add(-24*time.Hour))
 		add(StageOverdue, next.Deadline)
 	}

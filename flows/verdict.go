@@ -63,10 +63,14 @@ func (s *Service) verdict(ctx context.Context, p Press, a Account, r Request, la
 	return ToastInvalid, nil, false, nil
 }
 
-// reopen sends a request back to its cadre after a bad verdict.
+// reopen sends a request back to its cadre after a bad verdict. A date
+// promised to the household still stands (the request is late once it has
+// passed); the cadre may move it, with a reason the household sees.
 func (s *Service) reopen(ctx context.Context, p Press, r, next Request, ev Event, lang, why string) (Toast, [][]Button, bool, error) {
-	next.State, next.Reopens = StateResponded, r.Reopens+1
-	next.Deadline, next.ResolvedAt = time.Time{}, time.Time{}
+	next.State, next.Reopens, next.ResolvedAt = StateResponded, r.Reopens+1, time.Time{}
+	if !r.Deadline.IsZero() {
+		next.State = StatePromised
+	}
 	ev.To = next.State
 	h, err := s.Store.Household(ctx, r.HouseholdID)
 	if err != nil {

@@ -94,8 +94,8 @@ func TestDigestNumbers(t *testing.T) {
 	check("resolution", d.Rates.Resolution, flows.Rate{Num: 1, Den: 2})
 	check("satisfaction", d.Rates.Satisfaction, flows.Rate{Num: 1, Den: 1})
 	check("closed", d.Closed, 1)
-	check("open now", d.Open, 3) // R1 (responded), R5 (reopened), R6
-	check("late now", d.Late, 0)
+	check("open now", d.Open, 3)                                        // R1 (responded), R5 (reopened), R6
+	check("late now", d.Late, 1)                                        // R5: reopened, its date (Dec 2) passed
 	check("median", d.MedianFirstResponse, 11*time.Hour+30*time.Minute) // 1h and 22h
 	check("previous response", d.Previous.Response, flows.Rate{Num: 1, Den: 2})
 	check("previous resolution", d.Previous.Resolution, flows.Rate{})

@@ -74,7 +74,7 @@ func TestLifecycleOnSimulatedClock(t *testing.T) {
 	c = h.mark(cadreLiu)
 	h.press(hhZhang, ask, "vs:1:n")
 	h.expect(cadreLiu, c, "退回", "没有解决")
-	if r := h.request(1); r.State != flows.StateResponded || r.Reopens != 1 {
+	if r := h.request(1); r.State != flows.StatePromised || r.Reopens != 1 { // the promised date stands
 		t.Fatalf("after not solved: %s %d", r.State, r.Reopens)
 	}
 
@@ -101,7 +101,7 @@ func TestLifecycleOnSimulatedClock(t *testing.T) {
 	// The timeline tells the story; the verdict buttons are now spent.
 	c = h.mark(cadreLiu)
 	h.press(cadreLiu, note, "tl:1:")
-	h.expect(cadreLiu, c, "时间线", "提醒", "督办", "超期", "评价是否解决 → 已联系", "评价满意度 → 已结束")
+	h.expect(cadreLiu, c, "时间线", "提醒", "督办", "超期", "评价是否解决 → 限期办理", "评价满意度 → 已结束")
 	if toast := h.press(hhZhang, ask, "vr:1:1"); toast == "已完成" {
 		t.Fatal("a spent verdict button worked again")
 	}
@@ -327,5 +327,34 @@ func TestVerdictWaitAfterReopen(t *testing.T) {
 	h.pressLabel(hhZhang, again, "😊 满意")
 	if r := h.request(1); r.State != flows.StateClosed || r.Solved != "yes" || r.Rating != flows.RatingSatisfied {
 		t.Fatalf("%+v", r)
+	}
+}
+
+// TestReopenedLateRequest: a request resolved after its deadline and sent
+// back keeps the date it was promised, so it is late wherever it is listed.
+func TestReopenedLateRequest(t *testing.T) {
+	h := start(t)
+	h.bind(cadreLiu, "C001")
+	h.bind(hhZhang, "H001")
+	c := h.mark(cadreLiu)
+	h.tg.SendText(hhZhang, "屋后的沟堵了")
+	note := h.expect(cadreLiu, c, "#1")
+	h.pressLabel(cadreLiu, note, "📅 限期1天") // due 2026-12-02
+	h.clock.Set(time.Date(2026, 12, 3, 10, 0, 0, 0, shanghai))
+	h.advance(0)
+	h.expect(cadreLiu, c, "超期", "#1")
+	hn := h.mark(hhZhang)
+	h.pressLabel(cadreLiu, note, "✔️ 已办结")
+	ask := h.expect(hhZhang, hn, "#1", "已办结")
+	h.pressLabel(hhZhang, ask, "❌ 没解决")
+	back := h.expect(cadreLiu, c, "退回", "#1")
+	if !hasButton(back, "rs:1:") || !hasButton(back, "mv2:1:") {
+		t.Errorf("the reopened request lacks 已办结 and 改期: %+v", back.Buttons)
+	}
+	h.drain()
+	contains(t, "/my", h.say(hhZhang, "/my").Text, "#1", "截止 2026-12-02", "超期")
+	contains(t, "/open", h.say(cadreLiu, "/open").Text, "#1", "超期", "截止 2026-12-02")
+	if r := h.request(1); r.State != flows.StatePromised || !r.Late(h.clock.Now()) {
+		t.Errorf("reopened: %s late=%v", r.State, r.Late(h.clock.Now()))
 	}
 }
