@@ -29,7 +29,7 @@ func TestCatalogComplete(t *testing.T) {
 		flows.NoticeContacted, flows.NoticeSolved, flows.NoticeDeadlineSet, flows.NoticeResolved, flows.NoticeNewCadre,
 		flows.NoticeMyRequests, flows.NoticeOpenRequests, flows.NoticeTimeline, flows.NoticeNoRoute,
 		flows.NoticeForbidden, flows.NoticeUnsupported, flows.NoticeLangSet, flows.NoticeRequestClosed,
-		flows.NoticeCadreUnreachable, flows.NoticeReminder, flows.NoticeEscalation, flows.NoticeDeadlineSoon, flows.NoticeOverdue,
+		flows.NoticeCadreUnreachable, flows.NoticeRequestWaiting, flows.NoticeReminder, flows.NoticeEscalation, flows.NoticeDeadlineSoon, flows.NoticeOverdue,
 		flows.NoticeDefaultDeadline, flows.NoticeDeadlinePrompt, flows.NoticeDeadlineFormat, flows.NoticeDeadlineMoved,
 		flows.NoticeVerdictAsk, flows.NoticeThanks, flows.NoticeReopened, flows.NoticeReopenAck, flows.NoticeClosedUnrated, flows.NoticeCategoryPrompt, flows.NoticeResolvePrompt, flows.NoticeResolveNote}
 	for _, lang := range []string{"zh", "en"} {

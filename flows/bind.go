@@ -63,7 +63,10 @@ func (s *Service) Start(ctx context.Context, m Message, payload string) error {
 	if err != nil {
 		return fmt.Errorf("bind: load cadre: %w", err)
 	}
-	return s.reply(ctx, m, lang, NoticeCadreWelcome, map[string]string{"name": c.Name, "unit": c.Unit, "role": string(c.Role)})
+	if err := s.reply(ctx, m, lang, NoticeCadreWelcome, map[string]string{"name": c.Name, "unit": c.Unit, "role": string(c.Role)}); err != nil {
+		return err
+	}
+	return s.deliverWaiting(ctx, guard(m.UpdateID, "waiting"), a, c) // nothing written before binding is stranded
 }
 
 // welcomeHousehold sends the digital card: who the household's cadre is.

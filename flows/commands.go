@@ -25,17 +25,22 @@ func (s *Service) My(ctx context.Context, m Message) error {
 	return s.enqueue(ctx, guard(m.UpdateID, "reply"), Notice{ChatID: m.ChatID, Lang: lang, Kind: NoticeMyRequests, List: items})
 }
 
-// OpenList answers a cadre's /open: their open requests, oldest first.
+// OpenList answers a cadre's /open: their open requests, oldest first; a
+// leader's also lists what needs a leader (see waitingFor).
 func (s *Service) OpenList(ctx context.Context, m Message) error {
 	a, lang, ok, err := s.member(ctx, m, AccountCadre)
 	if !ok || err != nil {
 		return err
 	}
-	ids, err := s.Store.Open(ctx, Scope{Kind: ScopeCadre, ID: a.Ref})
+	c, err := s.Store.Cadre(ctx, a.Ref)
 	if err != nil {
 		return fmt.Errorf("open: %w", err)
 	}
-	items, err := s.items(ctx, ids, true)
+	w, err := s.waitingFor(ctx, c, s.Clock.Now())
+	if err != nil {
+		return fmt.Errorf("open: %w", err)
+	}
+	items, err := s.itemsOf(ctx, w.all(), true)
 	if err != nil {
 		return fmt.Errorf("open: %w", err)
 	}
@@ -65,6 +70,11 @@ func (s *Service) items(ctx context.Context, ids []int64, withWho bool) ([]ListI
 	if err != nil {
 		return nil, err
 	}
+	return s.itemsOf(ctx, reqs, withWho)
+}
+
+// itemsOf turns requests into list lines; withWho names the household.
+func (s *Service) itemsOf(ctx context.Context, reqs []Request, withWho bool) ([]ListItem, error) {
 	now := s.Clock.Now()
 	out := make([]ListItem, 0, len(reqs))
 	for _, r := range reqs {

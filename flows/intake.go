@@ -165,7 +165,8 @@ func (s *Service) followup(ctx context.Context, m Message, h Household, r Reques
 // toCadre builds the notices that bring a household's message to its cadre:
 // a text with the request's buttons, and a copy of any media. When the
 // cadre cannot be reached (never bound the invite, or blocked the bot), the
-// unit's leaders get them at once and the household is told.
+// unit's leaders get them at once, and the household is told where its
+// request is (unreached).
 func (s *Service) toCadre(ctx context.Context, c Cadre, r Request, kind NoticeKind, m Message, h Household, lang string, known *Intake) ([]Notice, error) {
 	args := map[string]string{
 		"no": strconv.FormatInt(r.ID, 10), "household": h.Name, "village": h.Village,
@@ -181,13 +182,29 @@ func (s *Service) toCadre(ctx context.Context, c Cadre, r Request, kind NoticeKi
 		if err != nil {
 			return nil, err
 		}
-		return append(out, Notice{ChatID: m.ChatID, Lang: lang, Kind: NoticeCadreUnreachable, RequestID: r.ID, Args: noArgs(r.ID)}), nil
+		return append(out, unreached(m.ChatID, lang, r.ID, c, bound, len(out) > 0)), nil
 	}
 	n := Notice{ChatID: acc.ID, Lang: acc.Lang, Kind: kind, RequestID: r.ID, Args: args, Silent: s.quiet()}
 	if kind == NoticeNewRequest {
 		n.Buttons = CadreButtons(r)
 	}
 	return append([]Notice{n}, copyOf(acc, r, &m, n.Silent)...), nil
+}
+
+// unreached tells a household whose cadre cannot be reached where its
+// request is: with the unit's leader when a leader received it, else
+// recorded, waiting for its cadre (who gets it on binding the invite, and
+// finds it in /open after blocking the bot).
+func unreached(chat int64, lang string, id int64, c Cadre, bound, toLeader bool) Notice {
+	n := Notice{ChatID: chat, Lang: lang, Kind: NoticeCadreUnreachable, RequestID: id, Args: noArgs(id)}
+	if !toLeader {
+		reason := "unbound"
+		if bound {
+			reason = "unreachable"
+		}
+		n.Kind, n.Args = NoticeRequestWaiting, map[string]string{"no": n.Args["no"], "cadre": c.Name, "phone": c.Phone, "reason": reason}
+	}
+	return n
 }
 
 // cadreOf returns cadre id, from the message's context when it has it.

@@ -36,9 +36,10 @@ const (
 	NoticeUnsupported      NoticeKind = "unsupported"       // stickers and the like
 	NoticeLangSet          NoticeKind = "lang_set"          // the language was changed
 	NoticeRequestClosed    NoticeKind = "request_closed"    // no: a reply to a closed request
-	NoticeCadreUnreachable NoticeKind = "cadre_unreachable" // no: to the household
+	NoticeCadreUnreachable NoticeKind = "cadre_unreachable" // no: to the household, whose request went to the unit's leader
+	NoticeRequestWaiting   NoticeKind = "request_waiting"   // no, cadre, phone, reason (unbound|unreachable): to the household, whose request waits for its cadre
 	NoticeReminder         NoticeKind = "reminder"          // no, household, village, text: no first response yet
-	NoticeEscalation       NoticeKind = "escalation"        // no, household, village, text, cadre, reason
+	NoticeEscalation       NoticeKind = "escalation"        // no, household, village, text, cadre, reason (no_response|unreachable|late|reopened), deadline
 	NoticeDeadlineSoon     NoticeKind = "deadline_soon"     // no, household, deadline
 	NoticeOverdue          NoticeKind = "overdue"           // no, household, village, cadre, deadline
 	NoticeDefaultDeadline  NoticeKind = "default_deadline"  // no, deadline: to the cadre

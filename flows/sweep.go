@@ -263,7 +263,12 @@ func (s *Service) escalateUnreachable(ctx context.Context, a Account, id int64) 
 	if err != nil {
 		return err
 	}
-	hh, err := s.toHousehold(ctx, r, NoticeCadreUnreachable, noArgs(r.ID), nil)
+	c, err := s.Store.Cadre(ctx, r.CadreID)
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	told := unreached(0, "", r.ID, c, true, len(notices) > 0)
+	hh, err := s.toHousehold(ctx, r, told.Kind, told.Args, nil)
 	if err != nil {
 		return err
 	}
