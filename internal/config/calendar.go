@@ -84,6 +84,35 @@ type QuietHours struct {
 	Enabled bool
 }
 
+// clockRE matches "HH:MM".
+var clockRE = regexp.MustCompile(`^(\d\d):(\d\d)$`)
+
+// TimeOfDay is a wall-clock time written "HH:MM", held as the time since
+// midnight.
+type TimeOfDay time.Duration
+
+// ParseTimeOfDay parses "HH:MM" (24-hour clock).
+func ParseTimeOfDay(s string) (TimeOfDay, error) {
+	m := clockRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, fmt.Errorf(`invalid time of day %q, want HH:MM such as "09:00"`, s)
+	}
+	h, _ := strconv.Atoi(m[1])
+	mi, _ := strconv.Atoi(m[2])
+	if h > 23 || mi > 59 {
+		return 0, fmt.Errorf("invalid time of day %q: hours are 00–23 and minutes 00–59", s)
+	}
+	return TimeOfDay(time.Duration(h)*time.Hour + time.Duration(mi)*time.Minute), nil
+}
+
+// check reports a time that is not a whole minute of a day.
+func (t TimeOfDay) check() error {
+	if d := time.Duration(t); d < 0 || d >= 24*time.Hour || d%time.Minute != 0 {
+		return fmt.Errorf("must be a whole minute from 00:00 to 23:59, got %v", d)
+	}
+	return nil
+}
+
 // quietRE matches "HH:MM-HH:MM".
 var quietRE = regexp.MustCompile(`^(\d\d):(\d\d)-(\d\d):(\d\d)$`)
 

@@ -172,6 +172,10 @@ type SLA struct {
 	// true: count the durations above in working days only, skipping
 	// weekends and holidays, counting workdays.
 	WorkingDays bool `yaml:"working_days"`
+	// Time of day at which a cadre is reminded of a deadline, on the day
+	// before it (the working day before when working_days is true). Other
+	// reminders held by quiet_hours go out when they end.
+	EveReminder TimeOfDay `yaml:"eve_reminder" default:"09:00"`
 }
 
 // Schedule holds cron specs in the county time zone (schedule.*). Each is

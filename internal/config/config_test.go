@@ -80,7 +80,7 @@ redis:
   master_name: mymaster
 timezone: Asia/Urumqi
 language: en
-sla: {first_response: 3s, escalate_after: 1h30m, working_days: true}
+sla: {first_response: 3s, escalate_after: 1h30m, working_days: true, eve_reminder: "08:30"}
 holidays: [2026-10-01, "2026-10-02"]
 workdays:
   - 2026-10-10
@@ -108,6 +108,7 @@ log: {level: debug}
 	want.SLA.FirstResponse = 3 * time.Second
 	want.SLA.EscalateAfter = 90 * time.Minute
 	want.SLA.WorkingDays = true
+	want.SLA.EveReminder = TimeOfDay(8*time.Hour + 30*time.Minute)
 	want.Holidays = []Date{{2026, 10, 1}, {2026, 10, 2}}
 	want.Workdays = []Date{{2026, 10, 10}}
 	want.QuietHours = QuietHours{}
@@ -164,6 +165,9 @@ func TestErrors(t *testing.T) {
 		{"bad redis addr", "redis:\n  addrs:\n    - a:1\n    - nope\n", []string{`config.yaml:4: redis.addrs[1]: must be host:port`}},
 		{"bad prefix", "redis:\n  prefix: \"m q\"\n", []string{`config.yaml:2: redis.prefix:`}},
 		{"bad namespace", "redis:\n  namespace: \"{c}\"\n", []string{`config.yaml:2: redis.namespace:`}},
+		{"bad eve reminder", "sla:\n  eve_reminder: \"9\"\n",
+			[]string{`config.yaml:2: sla.eve_reminder: invalid time of day "9", want HH:MM`}},
+		{"eve reminder out of range", "sla:\n  eve_reminder: \"24:00\"\n", []string{`config.yaml:2: sla.eve_reminder: invalid time of day`}},
 		{"bad quiet hours", "quiet_hours: 21-7\n",
 			[]string{`config.yaml:1: quiet_hours: invalid quiet hours "21-7", want HH:MM-HH:MM`}},
 		{"quiet hours out of range", "quiet_hours: \"24:00-07:00\"\n", []string{`config.yaml:1: quiet_hours: invalid quiet hours`}},
@@ -342,13 +346,14 @@ func TestSecretsNeverPrinted(t *testing.T) {
 func TestValidate(t *testing.T) {
 	c := Default()
 	c.SLA.FirstResponse = 0
+	c.SLA.EveReminder = TimeOfDay(24 * time.Hour)
 	c.QuietHours = QuietHours{Start: 25 * time.Hour, Enabled: true}
 	c.Holidays = []Date{{2026, 2, 30}}
 	c.Log.Level = slog.Level(2)
 	c.Timezone = nil
 	err := c.Validate()
 	for _, want := range []string{"sla.first_response: must be > 0", "quiet_hours: start and end must be whole minutes",
-		"holidays[0]: invalid date 2026-02-30", "log.level: must be", "timezone: must be set"} {
+		"holidays[0]: invalid date 2026-02-30", "log.level: must be", "timezone: must be set", "sla.eve_reminder: must be a whole minute"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate() = %v, want %s", err, want)
 		}

@@ -99,6 +99,8 @@ func decoderFor(t reflect.Type) decodeFunc {
 		return decodeLevel
 	case reflect.TypeFor[QuietHours]():
 		return decodeQuietHours
+	case reflect.TypeFor[TimeOfDay]():
+		return decodeTimeOfDay
 	case reflect.TypeFor[[]string]():
 		return decodeList(stringItem)
 	case reflect.TypeFor[[]Date]():
@@ -208,6 +210,18 @@ func decodeQuietHours(_ *decoder, _ *key, n *yaml.Node, v reflect.Value) error {
 	q, err := ParseQuietHours(s)
 	if err == nil {
 		v.Set(reflect.ValueOf(q))
+	}
+	return err
+}
+
+func decodeTimeOfDay(_ *decoder, _ *key, n *yaml.Node, v reflect.Value) error {
+	s, err := scalarString(n)
+	if err != nil {
+		return err
+	}
+	t, err := ParseTimeOfDay(s)
+	if err == nil {
+		v.Set(reflect.ValueOf(t))
 	}
 	return err
 }
