@@ -270,9 +270,7 @@ func (s *Service) toLeaders(ctx context.Context, r Request, kind NoticeKind, arg
 }
 
 // quiet reports whether now is in the quiet hours.
-func (s *Service) quiet() bool {
-	return s.Settings.Quiet != nil && s.Settings.Quiet(s.Clock.Now())
-}
+func (s *Service) quiet() bool { return s.quietAt(s.Clock.Now()) }
 
 // cadreMessage routes a cadre's Telegram reply to the household.
 func (s *Service) cadreMessage(ctx context.Context, m Message, a Account, lang string) error {

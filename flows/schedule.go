@@ -27,29 +27,38 @@ func (s *Service) AddSLA(t time.Time, d time.Duration) time.Time {
 }
 
 // schedule returns the stages a change from prev to next (re)schedules.
+// Each falls due in working time (see workingTime): a reminder that would
+// fall in the quiet hours waits for their end, and one to staff for a
+// working day when SLAs count working days. The reminder of a deadline
+// comes on its eve at sla.eve_reminder (see dueSoonAt).
 func (s *Service) schedule(prev *Request, next Request) []Due {
 	var out []Due
-	add := func(st Stage, at time.Time) { out = append(out, Due{RequestID: next.ID, Stage: st, At: at}) }
+	add := func(st Stage, at time.Time, staff bool) {
+		out = append(out, Due{RequestID: next.ID, Stage: st, At: s.workingTime(at, staff)})
+	}
 	set := s.Settings
+	now := s.Clock.Now()
 	if prev == nil {
-		add(StageRemind, s.AddSLA(next.CreatedAt, set.FirstResponse))
-		add(StageEscalate, s.AddSLA(next.CreatedAt, set.EscalateAfter))
+		add(StageRemind, s.AddSLA(next.CreatedAt, set.FirstResponse), true)
+		add(StageEscalate, s.AddSLA(next.CreatedAt, set.EscalateAfter), true)
 	}
 	if next.State == StateResponded && (prev == nil || prev.State != StateResponded) {
 		since := next.FirstResponseAt
 		if prev != nil && prev.State.Type() != TypeOpen {
-			since = s.Clock.Now() // reopened: the clock starts again
+			since = now // reopened: the clock starts again
 		}
-		add(StageAutoDue, s.AddSLA(since, set.FirstResponse))
+		add(StageAutoDue, s.AddSLA(since, set.FirstResponse), true)
 	}
 	reopened := prev != nil && !prev.Open() && next.Open()
 	if !next.Deadline.IsZero() && next.Open() && (prev == nil || reopened || !prev.Deadline.Equal(next.Deadline)) {
-		add(StageDueSoon, next.Deadline.Add(-24*time.Hour))
-		add(StageOverdue, next.Deadline)
+		if at := s.dueSoonAt(next.Deadline, now); !at.IsZero() {
+			add(StageDueSoon, at, true)
+		}
+		add(StageOverdue, next.Deadline, true)
 	}
 	if next.State == StateResolved && (prev == nil || prev.State != StateResolved) {
-		add(StageAsk, next.ResolvedAt.Add(set.VerdictWait/2))
-		add(StageCloseQuiet, next.ResolvedAt.Add(set.VerdictWait))
+		add(StageAsk, next.ResolvedAt.Add(set.VerdictWait/2), false)
+		add(StageCloseQuiet, next.ResolvedAt.Add(set.VerdictWait), false)
 	}
 	return out
 }

@@ -98,3 +98,67 @@ func TestWeeks(t *testing.T) {
 		}
 	}
 }
+
+// TestReminderHours: reminders fall due in working time. A deadline's
+// reminder comes on its eve at sla.eve_reminder (on the working day before
+// it when SLAs count working days), or on its day when the eve has passed;
+// anything that would fall in the quiet hours waits for their end.
+func TestReminderHours(t *testing.T) {
+	at := func(d, h, m int) time.Time { return time.Date(2026, 12, d, h, m, 0, 0, shanghai) }
+	weekdays := func(t time.Time) bool {
+		wd := t.In(shanghai).Weekday()
+		return wd != time.Saturday && wd != time.Sunday
+	}
+	calendar := &Service{Settings: Settings{Location: shanghai, Quiet: Window{21 * time.Hour, 7 * time.Hour}, EveReminder: 9 * time.Hour}}
+	working := &Service{Settings: calendar.Settings}
+	working.Settings.WorkingDay = weekdays
+	early := &Service{Settings: calendar.Settings}
+	early.Settings.EveReminder = 6 * time.Hour // inside the quiet hours
+	friday := EndOfDay(at(4, 12, 0), shanghai)
+	monday := EndOfDay(at(7, 12, 0), shanghai)
+	for _, c := range []struct {
+		name          string
+		s             *Service
+		deadline, now time.Time
+		want          time.Time
+	}{
+		{"on the eve's morning", calendar, friday, at(1, 10, 0), at(3, 9, 0)},
+		{"eve of a Monday, calendar days", calendar, monday, at(1, 10, 0), at(6, 9, 0)},
+		{"eve of a Monday, working days", working, monday, at(1, 10, 0), at(4, 9, 0)},
+		{"the eve's morning has passed", calendar, friday, at(3, 15, 0), at(4, 9, 0)},
+		{"both mornings have passed", calendar, friday, at(4, 10, 0), time.Time{}},
+		{"an eve hour in the quiet hours", early, friday, at(1, 10, 0), at(3, 7, 0)},
+	} {
+		if got := c.s.dueSoonAt(c.deadline, c.now); !got.Equal(c.want) {
+			t.Errorf("%s: due-soon at %v, want %v", c.name, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		s     *Service
+		from  time.Time
+		staff bool
+		want  time.Time
+	}{
+		{"in working time", calendar, at(2, 15, 0), true, at(2, 15, 0)},
+		{"a deadline's last second", calendar, friday, true, at(5, 7, 0)},
+		{"past midnight", calendar, at(3, 2, 30), true, at(3, 7, 0)},
+		{"Friday night, working days", working, friday, true, at(7, 7, 0)},
+		{"Saturday noon, working days", working, at(5, 12, 0), true, at(7, 7, 0)}, // Monday 00:00 is quiet
+		{"a household on Saturday", working, at(5, 12, 0), false, at(5, 12, 0)},
+	} {
+		if got := c.s.workingTime(c.from, c.staff); !got.Equal(c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+	// A deadline reminder is stale before the eve (an older deadline's item)
+	// and once the deadline has passed.
+	for _, c := range []struct {
+		now  time.Time
+		want bool
+	}{{at(2, 23, 0), false}, {at(3, 0, 0), true}, {at(4, 23, 0), true}, {at(5, 7, 0), false}} {
+		if got := calendar.dueSoon(friday, c.now); got != c.want {
+			t.Errorf("due soon at %v: %v, want %v", c.now, got, c.want)
+		}
+	}
+}

@@ -266,8 +266,13 @@ type Settings struct {
 	DefaultLang          string
 	County               string // the county's name, for digests
 	FloodPerMinute       int    // messages a minute from one account before it is slowed down; 0 = no limit
-	// Quiet reports whether t is in the quiet hours; nil means never.
-	Quiet func(t time.Time) bool
+	// Quiet are the quiet hours (quiet_hours), in Location: reminders wait
+	// until they end, and new requests reach cadres silently. The zero
+	// Window is none.
+	Quiet Window
+	// EveReminder is the time of day, since midnight in Location, at which a
+	// cadre is reminded of a deadline on the day before it (sla.eve_reminder).
+	EveReminder time.Duration
 	// WorkingDay reports whether t's day is a working day; nil means SLAs
 	// count calendar time.
 	WorkingDay func(t time.Time) bool

@@ -18,10 +18,12 @@ const (
 // deadlines, overdue notices, verdict questions and unrated closing. It
 // costs O(due), not O(open). Each stage's effect is applied once, even with
 // several sweepers or a crash half-way (the guard is the stage and its due
-// time). In quiet hours it does nothing, so reminders wait for the morning.
-// Stages that fell due while the bot was down fire at its next sweep.
+// time, or for a deadline's stages the deadline). In quiet hours it does
+// nothing, so reminders wait for the morning. Stages that fell due while the
+// bot was down fire at its next sweep if they are still true (see stage): a
+// stage a later one superseded is dropped.
 func (s *Service) Sweep(ctx context.Context, now time.Time) (int, error) {
-	if s.Settings.Quiet != nil && s.Settings.Quiet(now) {
+	if s.quietAt(now) {
 		return 0, nil
 	}
 	fired := 0
@@ -58,7 +60,11 @@ func (s *Service) fire(ctx context.Context, d Due, now time.Time) error {
 	if !ok {
 		return s.Store.ReleaseDue(ctx, d) // the request moved on
 	}
-	c.Guard = "due:" + strconv.FormatInt(d.RequestID, 10) + ":" + string(d.Stage) + ":" + strconv.FormatInt(d.At.UnixMilli(), 10)
+	key := d.At
+	if d.Stage == StageDueSoon || d.Stage == StageOverdue {
+		key = r.Deadline // once per deadline, whichever of its items falls due
+	}
+	c.Guard = "due:" + strconv.FormatInt(d.RequestID, 10) + ":" + string(d.Stage) + ":" + strconv.FormatInt(key.UnixMilli(), 10)
 	c.Release = &d
 	if err := s.Store.Apply(ctx, c); ErrorCode(err) == EDUPLICATE {
 		return s.Store.ReleaseDue(ctx, d)
@@ -68,40 +74,45 @@ func (s *Service) fire(ctx context.Context, d Due, now time.Time) error {
 	return nil
 }
 
-// stage computes a due stage's change, or ok=false when it no longer applies.
+// stage computes a due stage's change, or ok=false when it no longer
+// applies: the request moved on, or a later stage superseded it (a deadline
+// reminder once the deadline passed, a second verdict question once the
+// wait is over). So a catch-up after downtime sends what is still true.
 func (s *Service) stage(ctx context.Context, d Due, r Request, now time.Time) (Change, bool, error) {
 	ev := Event{At: now, Actor: "system", From: r.State, To: r.State}
+	if !s.applies(d.Stage, r, now) {
+		return Change{}, false, nil
+	}
 	switch d.Stage {
 	case StageRemind, StageEscalate:
-		if !r.Open() || !r.FirstResponseAt.IsZero() {
-			return Change{}, false, nil
-		}
 		return s.noResponse(ctx, d.Stage, r, ev)
 	case StageAutoDue:
-		if r.State != StateResponded {
-			return Change{}, false, nil
-		}
 		return s.autoDeadline(ctx, r, ev, now)
 	case StageDueSoon, StageOverdue:
-		if !r.Open() || r.Deadline.IsZero() || !r.Deadline.Equal(dueDeadline(d)) {
-			return Change{}, false, nil
-		}
 		return s.deadlineStage(ctx, d.Stage, r, ev)
 	case StageAsk, StageCloseQuiet:
-		if r.State != StateResolved {
-			return Change{}, false, nil
-		}
 		return s.verdictStage(ctx, d.Stage, r, ev, now)
 	}
 	return Change{}, false, nil
 }
 
-// dueDeadline is the deadline a deadline stage was scheduled for.
-func dueDeadline(d Due) time.Time {
-	if d.Stage == StageDueSoon {
-		return d.At.Add(24 * time.Hour)
+// applies reports whether stage st is still true of r at now.
+func (s *Service) applies(st Stage, r Request, now time.Time) bool {
+	switch st {
+	case StageRemind, StageEscalate: // no first response yet
+		return r.Open() && r.FirstResponseAt.IsZero()
+	case StageAutoDue: // responded, still no deadline
+		return r.State == StateResponded
+	case StageDueSoon: // the deadline is near, not passed
+		return r.Open() && !r.Deadline.IsZero() && s.dueSoon(r.Deadline, now)
+	case StageOverdue:
+		return r.Open() && !r.Deadline.IsZero() && !now.Before(r.Deadline)
+	case StageAsk: // no verdict, and the wait not over (closing supersedes it)
+		return r.State == StateResolved && now.Before(r.ResolvedAt.Add(s.Settings.VerdictWait))
+	case StageCloseQuiet:
+		return r.State == StateResolved
 	}
-	return d.At
+	return false
 }
 
 // requestArgs are the catalog arguments that describe a request to staff.

@@ -54,8 +54,9 @@ func TestLifecycleOnSimulatedClock(t *testing.T) {
 		t.Fatalf("after default deadline: %+v", r)
 	}
 
-	// A day before the deadline the cadre is reminded; after it, cadre and leader hear it is late.
-	h.clock.Set(r.Deadline.Add(-23 * time.Hour))
+	// On the deadline's eve at 09:00 the cadre is reminded; after it, cadre and leader hear it is late.
+	dl := r.Deadline.In(shanghai)
+	h.clock.Set(time.Date(dl.Year(), dl.Month(), dl.Day()-1, 9, 0, 0, 0, shanghai))
 	h.advance(0)
 	h.expect(cadreLiu, c, "到期", "#1")
 	h.clock.Set(r.Deadline.Add(time.Minute))

@@ -119,3 +119,96 @@ func TestRealTimeReminders(t *testing.T) {
 	}
 	h.none(leaderSun, s, "#1")
 }
+
+// quietNights sets the default quiet hours, 21:00–07:00.
+func quietNights(c *config.Config) { c.QuietHours, _ = config.ParseQuietHours("21:00-07:00") }
+
+// TestDeadlineReminderHours: the reminder of a deadline comes on its eve at
+// 09:00 (sla.eve_reminder), and the late notice, due at midnight, when the
+// quiet hours end.
+func TestDeadlineReminderHours(t *testing.T) {
+	h := start(t, quietNights)
+	h.bind(cadreLiu, "C001")
+	h.bind(hhZhang, "H001")
+	h.clock.Set(time.Date(2026, 12, 1, 10, 0, 0, 0, shanghai))
+	c := h.mark(cadreLiu)
+	h.tg.SendText(hhZhang, "桥上的栏杆断了")
+	note := h.expect(cadreLiu, c, "#1")
+	h.pressLabel(cadreLiu, note, "📅 限期3天") // due 2026-12-04
+	for _, step := range []struct {
+		at   time.Time
+		want string // "" for nothing
+	}{
+		{time.Date(2026, 12, 3, 8, 59, 0, 0, shanghai), ""},
+		{time.Date(2026, 12, 3, 9, 0, 0, 0, shanghai), "到期"},
+		{time.Date(2026, 12, 5, 6, 59, 0, 0, shanghai), ""},
+		{time.Date(2026, 12, 5, 7, 0, 0, 0, shanghai), "超期"},
+	} {
+		c = h.mark(cadreLiu)
+		h.clock.Set(step.at)
+		h.advance(0)
+		h.drain()
+		got := h.tg.BotMessages(cadreLiu.ID)[c:]
+		switch {
+		case step.want == "" && len(got) > 0:
+			t.Errorf("%v: %q, want nothing", step.at, got[0].Text)
+		case step.want != "" && (len(got) != 1 || !containsAll(got[0].Text, []string{step.want, "#1", "2026-12-04"})):
+			t.Errorf("%v: %d messages, want one with %q", step.at, len(got), step.want)
+		}
+	}
+}
+
+// TestEveReminderOnAWorkingDay: with sla.working_days, the reminder of a
+// Monday deadline comes on Friday morning.
+func TestEveReminderOnAWorkingDay(t *testing.T) {
+	h := start(t, quietNights, func(c *config.Config) { c.SLA.WorkingDays = true })
+	h.bind(cadreLiu, "C001")
+	h.bind(hhZhang, "H001")
+	h.clock.Set(time.Date(2026, 12, 2, 10, 0, 0, 0, shanghai)) // a Wednesday
+	c := h.mark(cadreLiu)
+	h.tg.SendText(hhZhang, "申请补助")
+	note := h.expect(cadreLiu, c, "#1")
+	h.pressLabel(cadreLiu, note, "📅 其他日期")
+	prompt := h.expect(cadreLiu, c, "回复本消息")
+	h.tg.SendReply(cadreLiu, "12-07", prompt.ID) // a Monday
+	h.drain()
+	c = h.mark(cadreLiu)
+	h.clock.Set(time.Date(2026, 12, 4, 9, 0, 0, 0, shanghai)) // Friday 09:00
+	h.advance(0)
+	h.expect(cadreLiu, c, "到期", "#1", "2026-12-07")
+}
+
+// TestCatchUpSendsWhatIsStillTrue: after downtime past a deadline and a
+// verdict wait, the deadline's eve reminder and the second verdict question
+// are dropped; the late notice and the closing go out, once.
+func TestCatchUpSendsWhatIsStillTrue(t *testing.T) {
+	h := start(t)
+	h.bind(cadreLiu, "C001")
+	h.bind(hhZhang, "H001")
+	h.bind(hhZhang2, "H002")
+	c := h.mark(cadreLiu)
+	h.tg.SendText(hhZhang, "院墙倒了")
+	note := h.expect(cadreLiu, c, "#1")
+	h.pressLabel(cadreLiu, note, "📅 限期3天") // due 2026-12-04
+	h.tg.SendText(hhZhang2, "缺过冬的煤")
+	note2 := h.expect(cadreLiu, c, "#2")
+	hn := h.mark(hhZhang2)
+	h.pressLabel(cadreLiu, note2, "✅ 当场解决")
+	h.expect(hhZhang2, hn, "当场解决")
+	h.drain()
+
+	h.stop()
+	h.clock.Set(time.Date(2026, 12, 10, 10, 0, 0, 0, shanghai))
+	c, hn = h.mark(cadreLiu), h.mark(hhZhang2)
+	h.boot()
+	h.expect(cadreLiu, c, "超期", "#1")
+	h.expect(hhZhang2, hn, "#2", "已结束")
+	h.stop()
+	h.boot()
+	h.drain()
+	h.none(cadreLiu, c, "到期")
+	h.none(hhZhang2, hn, "解决了吗")
+	if n := countWith(h, cadreLiu, c, "超期"); n != 1 {
+		t.Errorf("%d late notices, want 1", n)
+	}
+}

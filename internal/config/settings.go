@@ -19,10 +19,10 @@ func (c *Config) Settings() flows.Settings {
 		DefaultLang:          c.Language,
 		County:               c.County,
 		FloodPerMinute:       c.Flood.PerMinute,
+		EveReminder:          time.Duration(c.SLA.EveReminder),
 	}
 	if q := c.QuietHours; q.Enabled {
-		loc := c.Timezone
-		s.Quiet = func(t time.Time) bool { return q.Contains(t.In(loc)) }
+		s.Quiet = flows.Window{Start: q.Start, End: q.End}
 	}
 	if c.SLA.WorkingDays {
 		s.WorkingDay = c.IsWorkingDay
