@@ -30,7 +30,7 @@ func TestCatalogComplete(t *testing.T) {
 		flows.NoticeMyRequests, flows.NoticeOpenRequests, flows.NoticeTimeline, flows.NoticeNoRoute,
 		flows.NoticeForbidden, flows.NoticeUnsupported, flows.NoticeLangSet, flows.NoticeRequestClosed,
 		flows.NoticeCadreUnreachable, flows.NoticeRequestWaiting, flows.NoticeReminder, flows.NoticeEscalation, flows.NoticeDeadlineSoon, flows.NoticeOverdue,
-		flows.NoticeDefaultDeadline, flows.NoticeDeadlinePrompt, flows.NoticeDeadlineFormat, flows.NoticeDeadlineMoved,
+		flows.NoticeDefaultDeadline, flows.NoticeDeadlinePrompt, flows.NoticeDeadlineFormat, flows.NoticeDeadlineMoved, flows.NoticeDeadlineConfirm,
 		flows.NoticeVerdictAsk, flows.NoticeThanks, flows.NoticeReopened, flows.NoticeReopenAck, flows.NoticeClosedUnrated, flows.NoticeCategoryPrompt, flows.NoticeResolvePrompt, flows.NoticeResolveNote}
 	for _, lang := range []string{"zh", "en"} {
 		for _, k := range kinds {

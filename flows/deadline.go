@@ -83,7 +83,8 @@ func (s *Service) promptAnswer(ctx context.Context, m Message, c Cadre, r Reques
 	if err != nil {
 		return err
 	}
-	notices = append(notices, Notice{ChatID: m.ChatID, Lang: lang, Kind: NoticeReplySent, RequestID: r.ID, Args: args})
+	args["deadline"], args["reason"] = s.day(date), reason
+	notices = append(notices, Notice{ChatID: m.ChatID, Lang: lang, Kind: NoticeDeadlineConfirm, RequestID: r.ID, Args: args})
 	ev := Event{At: now, Actor: actorCadre(c.ID), Action: act, From: r.State, To: next.State, Note: s.day(date) + " " + reason}
 	return s.apply(ctx, s.change(&r, next, ev, notices, guard(m.UpdateID, "req")))
 }

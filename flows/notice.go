@@ -46,6 +46,7 @@ const (
 	NoticeDeadlinePrompt   NoticeKind = "deadline_prompt"   // no; move: "1" when moving (a reason is needed)
 	NoticeDeadlineFormat   NoticeKind = "deadline_format"   // no; move
 	NoticeDeadlineMoved    NoticeKind = "deadline_moved"    // no, cadre, deadline, reason: to the household
+	NoticeDeadlineConfirm  NoticeKind = "deadline_confirm"  // no, deadline, move, reason: to the cadre, that the date was set and the household told
 	NoticeVerdictAsk       NoticeKind = "verdict_ask"       // no, cadre: to the household (buttons)
 	NoticeRateAsk          NoticeKind = "rate_ask"          // no
 	NoticeThanks           NoticeKind = "thanks"            // no

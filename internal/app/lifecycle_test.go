@@ -192,6 +192,8 @@ func TestTypedAndMovedDeadlines(t *testing.T) {
 	hn := h.mark(hhZhang)
 	h.tg.SendReply(cadreLiu, "12月18日", prompt.ID)
 	h.expect(hhZhang, hn, "2026-12-18")
+	h.expect(cadreLiu, c, "#1", "2026-12-18", "已告诉群众") // what happened, not "passed on"
+	h.none(cadreLiu, c, "已转给群众")
 
 	c = h.mark(cadreLiu)
 	h.press(cadreLiu, note, "mv2:1:")
@@ -200,6 +202,7 @@ func TestTypedAndMovedDeadlines(t *testing.T) {
 	h.expect(cadreLiu, c, "没看懂")
 	h.tg.SendReply(cadreLiu, "2026-12-25 等县里批复", prompt.ID)
 	h.expect(hhZhang, hn, "2026-12-25", "等县里批复")
+	h.expect(cadreLiu, c, "#1", "改为", "2026-12-25", "等县里批复", "已告诉群众")
 	if r := h.request(1); r.Note != "等县里批复" || r.Deadline.Day() != 25 {
 		t.Fatalf("%+v", r)
 	}
