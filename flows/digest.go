@@ -162,8 +162,8 @@ func (s *Service) digestInput(ctx context.Context, scope DigestScope, week Week,
 	return in, nil
 }
 
-// addOpen counts the scope's open and late requests now, and lists the
-// oldest late ones.
+// addOpen counts the scope's open and late requests now, per row and (in a
+// unit's digest) per village, and lists the oldest late ones.
 func (s *Service) addOpen(ctx context.Context, d *Digest, scope DigestScope, now time.Time) error {
 	sc := Scope{Kind: ScopeCounty}
 	if scope.Unit != "" {
@@ -185,14 +185,24 @@ func (s *Service) addOpen(ctx context.Context, d *Digest, scope DigestScope, now
 		if scope.Unit != "" {
 			name = s.cadreName(ctx, cadres, r.CadreID)
 		}
-		row := findRow(&d.Rows, name)
-		row.Open++
-		if r.Late(now) {
+		rows := []*DigestRow{findRow(&d.Rows, name)}
+		if scope.Unit != "" {
+			rows = append(rows, findRow(&d.Villages, r.Village))
+		}
+		isLate := r.Late(now)
+		for _, row := range rows {
+			row.Open++
+			if isLate {
+				row.Late++
+			}
+		}
+		if isLate {
 			d.Late++
-			row.Late++
 			late = append(late, r)
 		}
 	}
+	sortRows(d.Rows)
+	sortRows(d.Villages)
 	sort.Slice(late, func(i, j int) bool { return late[i].Deadline.Before(late[j].Deadline) })
 	for i, r := range late {
 		if i == 10 {
@@ -215,6 +225,11 @@ func (s *Service) cadreName(ctx context.Context, cache map[string]string, id str
 	}
 	cache[id] = c.Name
 	return c.Name
+}
+
+// sortRows orders rows by name, as tally.list does.
+func sortRows(rows []DigestRow) {
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Name < rows[j].Name })
 }
 
 // findRow returns the row named name, adding it if missing.
@@ -260,7 +275,7 @@ func (t *tally) list() []DigestRow {
 	for i, r := range t.rows {
 		out[i] = *r
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sortRows(out)
 	return out
 }
 

@@ -102,6 +102,9 @@ func TestDigestNumbers(t *testing.T) {
 	if len(d.Rows) != 1 || d.Rows[0].Name != "刘建国" || d.Rows[0].Received != 3 {
 		t.Errorf("rows %+v", d.Rows)
 	}
+	if v := d.Villages; len(v) != 1 || v[0].Name != "保兴镇保安村" || v[0].Received != 3 || v[0].Open != 3 || v[0].Late != 1 {
+		t.Errorf("villages %+v, want 保兴镇保安村 received 3, open 3, late 1", v) // the spreadsheet's village sheet shows these
+	}
 	for _, r := range d.Requests {
 		if r.Unit != "县财政局" {
 			t.Errorf("another unit's request in the unit digest: %+v", r)
@@ -126,6 +129,11 @@ func TestDigestNumbers(t *testing.T) {
 		t.Fatalf("digest: %s", errb.String())
 	}
 	contains(t, "printed digest", out.String(), "县财政局", "2026-W48", "响应率 50%", "解决率 —")
+
+	// The leader's digest counts open and late requests per village too.
+	l := h.mark(leaderZh)
+	h.tg.SendText(leaderZh, "/digest")
+	h.expect(leaderZh, l, "各村", "保兴镇保安村：3/1")
 }
 
 // TestDigestByCommand: three requests, one answered in time: /digest says
