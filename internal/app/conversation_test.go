@@ -13,8 +13,13 @@ import (
 // TestCoreLoop drives the card's whole loop as its users would.
 func TestCoreLoop(t *testing.T) {
 	h := start(t)
-	contains(t, "cadre welcome", h.bind(cadreLiu, "C001").Text, "刘建国")
-	contains(t, "leader welcome", h.bind(leaderZh, "L001").Text, "赵志强")
+	welcome := h.bind(cadreLiu, "C001").Text
+	contains(t, "cadre welcome", welcome, "刘建国", "回复", "/open")
+	if strings.Contains(welcome, "/digest") {
+		t.Errorf("a cadre is offered /digest: %s", welcome)
+	}
+	// A leader is told what a leader gets.
+	contains(t, "leader welcome", h.bind(leaderZh, "L001").Text, "赵志强", "督办", "本单位", "周报", "/digest", "/open")
 	card := h.bind(hhZhang, "H001").Text
 	contains(t, "digital card", card, "民情联系卡", "张福来", "刘建国", "县财政局", "13800000001")
 
