@@ -17,16 +17,26 @@ import (
 const usage = `usage: minqing <command> [flags]
 
 commands:
-  demo      the offline simulator in a browser (-listen ADDR), or a scripted week (-script)
-  run       run the bot
-  import    import the roster: -cadres FILE -households FILE (.csv or .xlsx)
-  cards     write every household's card link: -format csv -o FILE
-  invites   write every cadre's invite link: -o FILE
-  digest    print open and late requests: [-unit NAME]
+  run       run the bot: long polling, or a webhook (telegram.mode); reminders, digests and
+            retention on their schedules; /healthz and /metrics on http.listen
+  demo      the offline simulator in a browser [-listen ADDR], or a scripted week in the
+            terminal [-script]; needs no token, Redis or network
+  import    import the roster: -cadres FILE -households FILE (.csv in UTF-8 or GBK, or .xlsx);
+            a bad row fails the whole import, naming file, line and field
+  cards     write the households' cards: -format csv|pdf|png [-o FILE] (csv: one link a line,
+            to standard output without -o; pdf: A4 sheets of ten cards; png: one file per card
+            into the folder -o) [-village NAME] [-cadre ID] [-household ID] [-lang zh|en];
+            -rotate -household ID gives a lost card a new code (the old one stops working)
+  invites   write the cadres' and leaders' invite links as CSV [-o FILE] [-cadre ID];
+            -rotate -cadre ID gives a new invite (the old link stops working)
+  digest    print the week's digest: counts, the response, resolution, satisfaction and on-time
+            rates, per unit or per cadre and village, the longest late, categories
+            [-week 2026-W48] (default: the week so far) [-unit NAME] (default: the county)
+            [-lang zh|en]; -send queues it for the leaders (of -unit, or all) instead
   export    write everything stored about a household as JSON: -household ID [-o FILE]
   forget    erase a household everywhere (PIPL): -household ID
 
-every command takes -config FILE (default config.yaml)
+every command takes -config FILE (default config.yaml); minqing <command> -h lists its flags
 `
 
 // Run dispatches a subcommand and returns the exit code.
