@@ -47,6 +47,10 @@ func (m *Main) SendDigests(ctx context.Context) {
 		return
 	}
 	n, err := m.Service.SendDigests(ctx, at, now)
+	if stopped(ctx, err) {
+		m.Log.Info("digests stopped: shutting down", "sent", n)
+		return
+	}
 	if err != nil {
 		m.Log.Error("digests not sent", "err", err, "sent", n)
 		return

@@ -223,3 +223,23 @@ func post(t *testing.T, url, secret string, body []byte) int {
 }
 
 var _ = json.Marshal
+
+// TestStopIsNotAnError: a reminder sweep, a digest run or a retention run
+// cut short by a stop (SIGTERM cancels the program's context) is logged as
+// stopping, not as an error.
+func TestStopIsNotAnError(t *testing.T) {
+	h := start(t, func(c *config.Config) { c.Schedule.Digest = "0 8 * * 1" }) // an occurrence falls in the last days
+	h.bind(leaderZh, "L001")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	h.m.Sweep(ctx)
+	h.m.SendDigests(ctx)
+	h.m.Expire(ctx)
+	logs := h.logs.String()
+	for _, line := range strings.Split(logs, "\n") {
+		if strings.Contains(line, `"level":"ERROR"`) {
+			t.Errorf("a stop logged as an error: %s", line)
+		}
+	}
+	contains(t, "logs", logs, "sweep stopped", "digests stopped", "retention stopped")
+}

@@ -10,6 +10,10 @@ import (
 func (m *Main) Expire(ctx context.Context) {
 	start := time.Now()
 	n, err := m.Service.Expire(ctx, m.Clock.Now(), m.Config.Retention)
+	if stopped(ctx, err) {
+		m.Log.Info("retention stopped: shutting down", "erased", n)
+		return
+	}
 	if err != nil {
 		m.Log.Error("retention failed", "err", err, "erased", n)
 		return

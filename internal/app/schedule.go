@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -41,6 +42,10 @@ func (m *Main) Sweep(ctx context.Context) {
 	if m.ops != nil {
 		m.ops.sweeps.Observe(time.Since(start).Seconds())
 	}
+	if stopped(ctx, err) {
+		m.Log.Info("sweep stopped: shutting down", "fired", n)
+		return
+	}
 	if err != nil {
 		m.Log.Error("sweep failed", "err", err, "fired", n)
 		return
@@ -48,6 +53,12 @@ func (m *Main) Sweep(ctx context.Context) {
 	if n > 0 {
 		m.Log.Info("sweep", "fired", n, "took", time.Since(start))
 	}
+}
+
+// stopped reports whether err only says that ctx ended: the program is
+// stopping, which is not an error.
+func stopped(ctx context.Context, err error) bool {
+	return err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err())
 }
 
 // cronLogger gives robfig/cron a log/slog logger.
