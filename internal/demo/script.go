@@ -24,7 +24,8 @@ var roleNames = map[string]string{"household": "群众", "cadre": "干部", "lea
 
 // PlayWeek is `minqing demo -script`: a household asks, the cadre answers and
 // promises, a reminder fires, a deadline passes, the leader is told, the
-// cadre resolves, the household gives its verdict and the digest goes out.
+// cadre resolves, the household says it is not solved, the cadre resolves
+// again, the household gives its second verdict, and the digest counts both.
 func (s *World) PlayWeek(ctx context.Context, out io.Writer) error {
 	p := &script{s: s, ctx: ctx, out: out, printed: map[int64]int{}}
 	fmt.Fprintf(out, "民情 Minqing — a scripted week in %s (offline: Bot API emulator, in-process Redis, simulated clock)\n", s.m.Config.County)
@@ -50,8 +51,14 @@ func (s *World) PlayWeek(ctx context.Context, out io.Writer) error {
 		p.press("H02", ask, "vr:2:3")
 	})
 	p.step("the deadline of #1 comes and goes", func() { p.forward(3 * 24 * time.Hour) })
-	p.step("刘建国 resolves #1; 张福来 says solved, fairly satisfied", func() {
+	p.step("刘建国 resolves #1; 张福来 says it is not solved: it goes back to him", func() {
 		p.press("C01", note, "rs:1:")
+		ask := p.last("H01", "已办结")
+		p.press("H01", ask, "vs:1:n")
+	})
+	back := p.last("C01", "退回")
+	p.step("刘建国 resolves #1 again; asked afresh, 张福来 says solved, fairly satisfied", func() {
+		p.press("C01", back, "rs:1:")
 		ask := p.last("H01", "已办结")
 		p.press("H01", ask, "vs:1:y")
 		p.press("H01", ask, "vr:1:2")

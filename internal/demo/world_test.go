@@ -27,7 +27,8 @@ func TestDemoScript(t *testing.T) {
 	}
 	contains(t, "transcript", out.String(),
 		"新诉求 #1", "明天上午我带人过去看看", "将在 2026-12-03 前办结", "提醒：诉求 #2", "督办：诉求 #2",
-		"超期：诉求 #1", "谢谢您的评价", "周报 2026-W49", "响应率 50%", "[photo]", "[document]")
+		"超期：诉求 #1", "退回", "谢谢您的评价", "周报 2026-W49", "响应率 50%", "[photo]", "[document]",
+		"解决率 67%", "满意率 100%") // #2 solved; #1 not solved, then solved: 2 of 3 answers
 }
 
 // TestDemoInBrowser drives the simulator page, with the real bot behind it,
