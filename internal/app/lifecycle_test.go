@@ -361,4 +361,8 @@ func TestReopenedLateRequest(t *testing.T) {
 	if r := h.request(1); r.State != flows.StatePromised || !r.Late(h.clock.Now()) {
 		t.Errorf("reopened: %s late=%v", r.State, r.Late(h.clock.Now()))
 	}
+	// The unit's leader, binding now, gets it as late; /open lists it.
+	h.bind(leaderZh, "L001")
+	h.expect(leaderZh, 0, "督办", "#1", "2026-12-02 已过")
+	contains(t, "leader's /open", h.say(leaderZh, "/open").Text, "#1", "超期")
 }
