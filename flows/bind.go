@@ -12,12 +12,15 @@ import (
 // after that even a right code is refused until the hour has passed.
 const MaxWrongCodes = 10
 
-// Start handles /start with the payload of a card or invite link. Without a
-// payload it greets a bound account with help and a stranger with how to
-// get a card.
+// Start handles /start with the payload of a card or invite link, or a code
+// typed from a card (see CodeCandidates). Without a payload it greets a
+// bound account with help and a stranger with how to get a card.
 func (s *Service) Start(ctx context.Context, m Message, payload string) error {
-	payload = strings.Join(strings.Fields(payload), "") // a code typed from the card, in groups
-	if payload == "" {
+	codes := CodeCandidates(payload)
+	if len(codes) == 0 { // not a code's shape: still an attempt, which fails
+		codes = []string{strings.Join(strings.Fields(payload), "")}
+	}
+	if codes[0] == "" {
 		return s.Help(ctx, m)
 	}
 	lang := s.Lang(m.Lang)
@@ -30,7 +33,7 @@ func (s *Service) Start(ctx context.Context, m Message, payload string) error {
 		}
 		return s.reply(ctx, m, lang, NoticeTooManyTries, nil) // refused without checking the code
 	}
-	a, err := s.Store.Bind(ctx, payload, Account{ID: m.AccountID, Lang: lang}, s.Settings.MaxHouseholdAccounts)
+	a, err := s.bind(ctx, codes, Account{ID: m.AccountID, Lang: lang})
 	if s.Log != nil {
 		outcome := ErrorCode(err)
 		if outcome == "" {
@@ -67,6 +70,20 @@ func (s *Service) Start(ctx context.Context, m Message, payload string) error {
 		return err
 	}
 	return s.deliverWaiting(ctx, guard(m.UpdateID, "waiting"), a, c) // nothing written before binding is stranded
+}
+
+// bind binds account a with the first of codes that is a card's or an
+// invite's; ENOTFOUND when none is.
+func (s *Service) bind(ctx context.Context, codes []string, a Account) (Account, error) {
+	var err error
+	for _, code := range codes {
+		var got Account
+		got, err = s.Store.Bind(ctx, CodeCheck(code), a, s.Settings.MaxHouseholdAccounts)
+		if ErrorCode(err) != ENOTFOUND {
+			return got, err
+		}
+	}
+	return a, err
 }
 
 // welcomeHousehold sends the digital card: who the household's cadre is.

@@ -8,13 +8,17 @@ import (
 )
 
 // Receive handles any message that is not a command: a household asking or
-// adding to a request, a cadre answering one, a stranger writing.
+// adding to a request, a cadre answering one, a stranger writing (a
+// stranger who types the code of a card or invite is bound as by its link).
 //
 // A household's new request costs three round trips to the store: the
 // message's context (Intake), the request number, and the change.
 func (s *Service) Receive(ctx context.Context, m Message) error {
 	in, err := s.Store.Intake(ctx, m.AccountID, s.floodCounter(m), 2*time.Minute)
 	if isNotFound(err) {
+		if m.Kind == KindText && len(CodeCandidates(m.Text)) > 0 {
+			return s.Start(ctx, m, m.Text)
+		}
 		return s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
 	}
 	if err != nil {

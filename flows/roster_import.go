@@ -3,7 +3,6 @@ package flows
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 )
 
@@ -15,22 +14,24 @@ type ImportReport struct {
 	RequestsMoved      int // open requests that followed their household
 }
 
-// ImportRoster replaces the roster with r. Bindings and codes are kept;
-// households moved to another cadre take their open requests along and are
+// ImportRoster replaces the roster with r and gives every new household a
+// card and every new cadre an invite (see addCodes). Bindings and codes are
+// kept; households moved to another cadre take their open requests along and are
 // told who their new cadre is. r must already be validated (package roster).
 func (s *Service) ImportRoster(ctx context.Context, r Roster) (ImportReport, error) {
 	rep := ImportReport{Cadres: len(r.Cadres), Households: len(r.Households)}
+	if s.Codes == nil { // checked first: nothing is written without it
+		return rep, fmt.Errorf("import: %w", ErrNoCodes)
+	}
 	old, err := s.Store.Roster(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("import: load roster: %w", err)
 	}
-	codes, err := s.missingCodes(ctx, r)
-	if err != nil {
-		return rep, err
-	}
-	rep.NewCodes = len(codes)
-	if err := s.Store.SaveRoster(ctx, r, codes); err != nil {
+	if err := s.Store.SaveRoster(ctx, r); err != nil {
 		return rep, fmt.Errorf("import: save roster: %w", err)
+	}
+	if rep.NewCodes, err = s.addCodes(ctx, AccountCadre, AccountHousehold); err != nil {
+		return rep, fmt.Errorf("import: %w", err)
 	}
 	moved := movedHouseholds(old, r)
 	rep.Moved = len(moved)
@@ -40,27 +41,6 @@ func (s *Service) ImportRoster(ctx context.Context, r Roster) (ImportReport, err
 		return rep, err
 	}
 	return rep, s.tellMoved(ctx, r, moved)
-}
-
-// missingCodes makes a code for every cadre and household that has none.
-func (s *Service) missingCodes(ctx context.Context, r Roster) (map[string]string, error) {
-	out := map[string]string{}
-	for _, kind := range []AccountKind{AccountCadre, AccountHousehold} {
-		have, err := s.Store.Codes(ctx, kind)
-		if err != nil {
-			return nil, fmt.Errorf("import: load codes: %w", err)
-		}
-		refs := householdIDs(r)
-		if kind == AccountCadre {
-			refs = cadreIDs(r)
-		}
-		for _, id := range refs {
-			if have[id] == "" {
-				out[string(kind)+":"+id] = s.code()
-			}
-		}
-	}
-	return out, nil
 }
 
 // movedHouseholds returns the households whose cadre changed.
@@ -160,88 +140,4 @@ func (s *Service) tellMoved(ctx context.Context, r Roster, moved []string) error
 		}
 	}
 	return nil
-}
-
-// Rotate issues a new code for a household's card (kind household) or a
-// cadre's invite (kind cadre), for a lost card. It returns the new code.
-func (s *Service) Rotate(ctx context.Context, kind AccountKind, id string) (string, error) {
-	code := s.code()
-	if err := retry(func() error { return s.Store.RotateCode(ctx, kind, id, code) }); err != nil {
-		return "", fmt.Errorf("rotate %s %s: %w", kind, id, err)
-	}
-	return code, nil
-}
-
-// CardLine is one printed card or invite: whose it is and its code.
-type CardLine struct {
-	Household Household // zero for an invite
-	Cadre     Cadre
-	Code      string
-}
-
-// Cards lists every household's card, ordered as a cadre walks the village:
-// by village, then household id.
-func (s *Service) Cards(ctx context.Context) ([]CardLine, error) {
-	r, codes, err := s.rosterCodes(ctx, AccountHousehold)
-	if err != nil {
-		return nil, err
-	}
-	cadres := map[string]Cadre{}
-	for _, c := range r.Cadres {
-		cadres[c.ID] = c
-	}
-	out := make([]CardLine, 0, len(r.Households))
-	for _, h := range r.Households {
-		out = append(out, CardLine{Household: h, Cadre: cadres[h.CadreID], Code: codes[h.ID]})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i].Household, out[j].Household
-		if a.Village != b.Village {
-			return a.Village < b.Village
-		}
-		return a.ID < b.ID
-	})
-	return out, nil
-}
-
-// Invites lists every cadre's and leader's invite, by id.
-func (s *Service) Invites(ctx context.Context) ([]CardLine, error) {
-	r, codes, err := s.rosterCodes(ctx, AccountCadre)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]CardLine, 0, len(r.Cadres))
-	for _, c := range r.Cadres {
-		out = append(out, CardLine{Cadre: c, Code: codes[c.ID]})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Cadre.ID < out[j].Cadre.ID })
-	return out, nil
-}
-
-func (s *Service) rosterCodes(ctx context.Context, kind AccountKind) (Roster, map[string]string, error) {
-	r, err := s.Store.Roster(ctx)
-	if err != nil {
-		return r, nil, fmt.Errorf("load roster: %w", err)
-	}
-	codes, err := s.Store.Codes(ctx, kind)
-	if err != nil {
-		return r, nil, fmt.Errorf("load codes: %w", err)
-	}
-	return r, codes, nil
-}
-
-func householdIDs(r Roster) []string {
-	out := make([]string, len(r.Households))
-	for i, h := range r.Households {
-		out[i] = h.ID
-	}
-	return out
-}
-
-func cadreIDs(r Roster) []string {
-	out := make([]string, len(r.Cadres))
-	for i, c := range r.Cadres {
-		out[i] = c.ID
-	}
-	return out
 }

@@ -2,8 +2,6 @@ package flows
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,8 +15,9 @@ type Service struct {
 	Store    Store
 	Clock    Clock
 	Settings Settings
-	// NewCode makes a card code; nil means 128 random bits, base64url.
-	NewCode func() string
+	// Codes derives the codes of cards and invites; nil in a process that
+	// only checks codes (the running bot), which cannot make or print them.
+	Codes *CardCodes
 	// Log, if set, records binding attempts (their outcome, never the code
 	// or who tried).
 	Log *slog.Logger
@@ -26,23 +25,6 @@ type Service struct {
 
 // maxAttempts bounds retries of a change that lost an optimistic race.
 const maxAttempts = 5
-
-// newCode returns an unguessable card code: 128 random bits in 22 characters
-// of A-Za-z0-9_-, inside Telegram's 64-character /start payload limit.
-func newCode() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(fmt.Sprintf("crypto/rand: %v", err)) // the OS has no randomness: nothing is safe
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-func (s *Service) code() string {
-	if s.NewCode != nil {
-		return s.NewCode()
-	}
-	return newCode()
-}
 
 // Lang maps a client language code to a catalog language: "zh" or "en".
 func (s *Service) Lang(client string) string {

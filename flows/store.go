@@ -24,11 +24,24 @@ type Account struct {
 	Unreachable bool
 }
 
-// Card is a binding code printed on a household's card or a cadre's invite.
-type Card struct {
-	Code string
-	Kind AccountKind
-	Ref  string
+// CardState is what the store keeps of a household's card or a cadre's
+// invite: never its code (see CodeCheck).
+type CardState struct {
+	// Rotation counts the rotations so far; the code is derived from it.
+	Rotation int
+	// Check is the CodeCheck of the current code; "" until one is made.
+	Check string
+	// Legacy is the CodeCheck of a code printed before codes were derived;
+	// it binds too, until the next rotation. "" if none.
+	Legacy string
+}
+
+// NewCard is the first code of a holder: its check, at a rotation.
+type NewCard struct {
+	Kind     AccountKind
+	ID       string
+	Rotation int
+	Check    string
 }
 
 // Change is one atomic step of a request's life: its new state, the timeline
@@ -162,11 +175,10 @@ type Inbox interface {
 
 // RosterStore keeps cadres, households and their card codes.
 type RosterStore interface {
-	// SaveRoster replaces the roster atomically. newCodes holds the card code
-	// of every cadre and household that has none yet, keyed "cadre:ID" or
-	// "household:ID"; existing codes are kept. Households and cadres missing from r are removed from the
-	// roster lists but their requests stay.
-	SaveRoster(ctx context.Context, r Roster, newCodes map[string]string) error
+	// SaveRoster replaces the roster atomically; cards and invites are kept.
+	// Households and cadres missing from r are removed from the roster lists
+	// but their requests stay.
+	SaveRoster(ctx context.Context, r Roster) error
 	Roster(ctx context.Context) (Roster, error)
 	Cadre(ctx context.Context, id string) (Cadre, error)
 	Cadres(ctx context.Context, ids []string) ([]Cadre, error)
@@ -176,23 +188,34 @@ type RosterStore interface {
 	// HouseholdNames returns the names of the given households, by id
 	// (ids not on record are left out).
 	HouseholdNames(ctx context.Context, ids []string) (map[string]string, error)
-	// RotateCode gives a household (or cadre) a new card code; the old one
-	// stops binding, and accounts already bound stay bound.
-	RotateCode(ctx context.Context, kind AccountKind, id, code string) error
+	// RotateCode gives a household (or cadre) a new code, checked by check,
+	// at rotation from.Rotation+1. The codes from checks (the current and
+	// any legacy one) stop binding; accounts already bound stay bound. It
+	// is ECONFLICT when the card changed since from was read, and succeeds
+	// without a change when it is a retry of itself.
+	RotateCode(ctx context.Context, kind AccountKind, id string, from CardState, check string) error
 	// UnitLeaders lists the leaders of a unit ("" = the county-wide ones).
 	UnitLeaders(ctx context.Context, unit string) ([]Cadre, error)
-	// Codes returns the card code of every household (kind household) or
-	// cadre (kind cadre), keyed by ref.
-	Codes(ctx context.Context, kind AccountKind) (map[string]string, error)
+	// CardState returns the card of a household (kind household) or the
+	// invite of a cadre (ENOTFOUND when there is no such holder on record).
+	CardState(ctx context.Context, kind AccountKind, id string) (CardState, error)
+	// CardStates returns the card of every household (kind household) or
+	// the invite of every cadre (kind cadre) on the roster, keyed by id.
+	CardStates(ctx context.Context, kind AccountKind) (map[string]CardState, error)
+	// AddCards gives each holder that is on record, still at the card's
+	// rotation and without a code yet the card's check, which binds from
+	// then on; other cards are skipped.
+	AddCards(ctx context.Context, cards []NewCard) error
 }
 
 // AccountStore keeps the bindings of messaging accounts.
 type AccountStore interface {
-	// Bind binds account to the card with code. A household card binds up
-	// to max accounts (EFULL past that), a cadre invite exactly one. An
-	// unknown code is ENOTFOUND; an account bound to someone else ECONFLICT.
-	// Binding the same account again succeeds and changes nothing.
-	Bind(ctx context.Context, code string, account Account, max int) (Account, error)
+	// Bind binds account to the card whose code has the given check
+	// (CodeCheck). A household card binds up to max accounts (EFULL past
+	// that), a cadre invite exactly one. An unknown check is ENOTFOUND; an
+	// account bound to someone else ECONFLICT. Binding the same account
+	// again succeeds and changes nothing.
+	Bind(ctx context.Context, check string, account Account, max int) (Account, error)
 	Account(ctx context.Context, id int64) (Account, error)
 	SetLang(ctx context.Context, id int64, lang string) error
 	// Count adds one (when add) to a counter that lives for window and

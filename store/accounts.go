@@ -44,8 +44,8 @@ return {'ok', ARGV[5]}
 `)
 
 // Bind implements flows.AccountStore.
-func (s *Store) Bind(ctx context.Context, code string, a flows.Account, max int) (flows.Account, error) {
-	v, err := s.rdb.Get(ctx, s.k.card(code)).Result()
+func (s *Store) Bind(ctx context.Context, check string, a flows.Account, max int) (flows.Account, error) {
+	v, err := s.rdb.Get(ctx, s.k.card(check)).Result()
 	if err != nil {
 		return a, notFound(err, "card")
 	}
@@ -57,7 +57,7 @@ func (s *Store) Bind(ctx context.Context, code string, a flows.Account, max int)
 	if kind == flows.AccountHousehold {
 		holder, roster = s.k.household(ref), s.k.households()
 	}
-	res, err := bindScript.Run(ctx, s.rdb, []string{s.k.card(code), s.k.account(a.ID), holder, set, roster},
+	res, err := bindScript.Run(ctx, s.rdb, []string{s.k.card(check), s.k.account(a.ID), holder, set, roster},
 		v, a.ID, string(kind), ref, a.Lang, max).StringSlice()
 	if err != nil {
 		return a, fmt.Errorf("bind: %w", err)

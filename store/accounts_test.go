@@ -21,7 +21,7 @@ func accountIDs(as []flows.Account) []int64 {
 func TestBind(t *testing.T) {
 	s, _ := setup(t)
 	ctx := testCtx(t)
-	must(t, "save", s.SaveRoster(ctx, testRoster(), testCodes()))
+	must(t, "save", saveRoster(ctx, s, testRoster(), testCodes()))
 	const max = 2
 
 	hh := func(id int64, ref, lang string) flows.Account {
@@ -57,7 +57,7 @@ func TestBind(t *testing.T) {
 		{name: "refused account still free", code: "HC2", id: 103, lang: "ug", want: hh(103, "H2", "ug")},
 	}
 	for _, st := range steps {
-		got, err := s.Bind(ctx, st.code, flows.Account{ID: st.id, Lang: st.lang}, max)
+		got, err := s.Bind(ctx, flows.CodeCheck(st.code), flows.Account{ID: st.id, Lang: st.lang}, max)
 		wantCode(t, st.name, err, st.wantErr)
 		if st.wantErr == flows.EFULL {
 			// The caller learns which kind of card is full (card or invite).
@@ -115,7 +115,7 @@ func TestBind(t *testing.T) {
 	if a, _ := s.CadreAccount(ctx, "C1"); a.Lang != "ug" {
 		t.Errorf("CadreAccount lang %q", a.Lang)
 	}
-	if a, _ := s.Bind(ctx, "HC1", flows.Account{ID: 101, Lang: "zh"}, max); a.Lang != "en" {
+	if a, _ := s.Bind(ctx, flows.CodeCheck("HC1"), flows.Account{ID: 101, Lang: "zh"}, max); a.Lang != "en" {
 		t.Errorf("rebinding returned lang %q, want the chosen en", a.Lang)
 	}
 
@@ -123,21 +123,21 @@ func TestBind(t *testing.T) {
 	must(t, "set lang unbound", s.SetLang(ctx, 999, "zh"))
 	_, err = s.Account(ctx, 999)
 	wantCode(t, "account after SetLang", err, flows.ENOTFOUND)
-	a, err := s.Bind(ctx, "HC3", flows.Account{ID: 999, Lang: "en"}, max)
+	a, err := s.Bind(ctx, flows.CodeCheck("HC3"), flows.Account{ID: 999, Lang: "en"}, max)
 	must(t, "bind after SetLang", err)
 	if a != hh(999, "H3", "en") {
 		t.Errorf("Bind after SetLang = %+v", a)
 	}
 
 	// A new import keeps bindings.
-	must(t, "resave", s.SaveRoster(ctx, testRoster(), nil))
+	must(t, "resave", saveRoster(ctx, s, testRoster(), nil))
 	if ca, err := s.CadreAccount(ctx, "C1"); err != nil || ca.ID != 201 {
 		t.Errorf("CadreAccount after import = %+v, %v", ca, err)
 	}
 	if accs, _ := s.HouseholdAccounts(ctx, "H1"); !reflect.DeepEqual(accountIDs(accs), []int64{101, 102}) {
 		t.Errorf("HouseholdAccounts after import = %v", accountIDs(accs))
 	}
-	if _, err := s.Bind(ctx, "IC1", flows.Account{ID: 202}, max); flows.ErrorCode(err) != flows.EFULL {
+	if _, err := s.Bind(ctx, flows.CodeCheck("IC1"), flows.Account{ID: 202}, max); flows.ErrorCode(err) != flows.EFULL {
 		t.Errorf("invite rebinds after import: %v", err)
 	}
 }
@@ -147,15 +147,15 @@ func TestBindMax(t *testing.T) {
 		t.Run(fmt.Sprint(max), func(t *testing.T) {
 			s, _ := setup(t)
 			ctx := testCtx(t)
-			must(t, "save", s.SaveRoster(ctx, testRoster(), testCodes()))
+			must(t, "save", saveRoster(ctx, s, testRoster(), testCodes()))
 			for i := 1; i <= max; i++ {
-				_, err := s.Bind(ctx, "HC1", flows.Account{ID: int64(i)}, max)
+				_, err := s.Bind(ctx, flows.CodeCheck("HC1"), flows.Account{ID: int64(i)}, max)
 				must(t, fmt.Sprintf("bind %d of %d", i, max), err)
 			}
-			_, err := s.Bind(ctx, "HC1", flows.Account{ID: 100}, max)
+			_, err := s.Bind(ctx, flows.CodeCheck("HC1"), flows.Account{ID: 100}, max)
 			wantCode(t, "one too many", err, flows.EFULL)
 			// A larger max (a new setting) lets one more in.
-			_, err = s.Bind(ctx, "HC1", flows.Account{ID: 100}, max+1)
+			_, err = s.Bind(ctx, flows.CodeCheck("HC1"), flows.Account{ID: 100}, max+1)
 			must(t, "bind with raised max", err)
 			accs, err := s.HouseholdAccounts(ctx, "H1")
 			must(t, "accounts", err)
@@ -170,7 +170,7 @@ func TestBindMax(t *testing.T) {
 func TestBindConcurrent(t *testing.T) {
 	s, _ := setup(t)
 	ctx := testCtx(t)
-	must(t, "save", s.SaveRoster(ctx, testRoster(), testCodes()))
+	must(t, "save", saveRoster(ctx, s, testRoster(), testCodes()))
 	tests := []struct {
 		code string
 		max  int
@@ -185,7 +185,7 @@ func TestBindConcurrent(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range 20 {
 			wg.Go(func() {
-				_, err := s.Bind(ctx, tc.code, flows.Account{ID: int64(1000*(ti+1) + i)}, tc.max)
+				_, err := s.Bind(ctx, flows.CodeCheck(tc.code), flows.Account{ID: int64(1000*(ti+1) + i)}, tc.max)
 				mu.Lock()
 				defer mu.Unlock()
 				switch flows.ErrorCode(err) {
@@ -213,12 +213,12 @@ func TestBindConcurrent(t *testing.T) {
 func TestBindConcurrentSameAccount(t *testing.T) {
 	s, _ := setup(t)
 	ctx := testCtx(t)
-	must(t, "save", s.SaveRoster(ctx, testRoster(), testCodes()))
+	must(t, "save", saveRoster(ctx, s, testRoster(), testCodes()))
 	codes := []string{"HC1", "HC2", "HC3", "IC1", "IC2"}
 	errs := make([]error, len(codes))
 	var wg sync.WaitGroup
 	for i, c := range codes {
-		wg.Go(func() { _, errs[i] = s.Bind(ctx, c, flows.Account{ID: 7}, 2) })
+		wg.Go(func() { _, errs[i] = s.Bind(ctx, flows.CodeCheck(c), flows.Account{ID: 7}, 2) })
 	}
 	wg.Wait()
 	okN := 0
@@ -255,9 +255,9 @@ func TestBindConcurrentSameAccount(t *testing.T) {
 func TestHouseholdAccountsNumericOrder(t *testing.T) {
 	s, _ := setup(t)
 	ctx := testCtx(t)
-	must(t, "save", s.SaveRoster(ctx, testRoster(), testCodes()))
+	must(t, "save", saveRoster(ctx, s, testRoster(), testCodes()))
 	for _, id := range []int64{5012345678, 987654321} {
-		_, err := s.Bind(ctx, "HC1", flows.Account{ID: id}, 5)
+		_, err := s.Bind(ctx, flows.CodeCheck("HC1"), flows.Account{ID: id}, 5)
 		must(t, "bind", err)
 	}
 	accs, err := s.HouseholdAccounts(ctx, "H1")

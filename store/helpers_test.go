@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"regexp"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -146,4 +147,18 @@ func testCodes() map[string]string {
 		"cadre:C1": "IC1", "cadre:C2": "IC2", "cadre:L1": "IL1",
 		"household:H1": "HC1", "household:H2": "HC2", "household:H3": "HC3",
 	}
+}
+
+// saveRoster saves r and gives the holders in codes ("kind:id" -> code)
+// that have no code yet those codes, as an import does.
+func saveRoster(ctx context.Context, s *Store, r flows.Roster, codes map[string]string) error {
+	if err := s.SaveRoster(ctx, r); err != nil {
+		return err
+	}
+	var cards []flows.NewCard
+	for ref, code := range codes {
+		kind, id, _ := strings.Cut(ref, ":")
+		cards = append(cards, flows.NewCard{Kind: flows.AccountKind(kind), ID: id, Check: flows.CodeCheck(code)})
+	}
+	return s.AddCards(ctx, cards)
 }

@@ -1,21 +1,23 @@
 package store
 
-import (
-	"crypto/sha256"
-	"encoding/hex"
-	"strconv"
-)
+import "strconv"
 
 // keys builds every Redis key Minqing uses. All keys share one prefix and
 // one hash tag ({namespace}), so a county's keys live in one cluster slot and
 // multi-key scripts are cluster-safe; a province shards by county.
 //
-//	<p>cadre:<id>           hash   name unit role phone code account
+//	<p>cadre:<id>           hash   name unit role phone account, and its invite: rot check legacy
 //	<p>cadres               set    ids of the cadres on the roster
-//	<p>hh:<id>              hash   name village cadre phone address code
+//	<p>hh:<id>              hash   name village cadre phone address, and its card: rot check legacy
 //	<p>hh:<id>:accts        set    account ids bound to the household's card
 //	<p>hhs                  set    ids of the households on the roster
-//	<p>card:<sha256(code)>  string "household:<id>" or "cadre:<id>"
+//	<p>card:<check>         string "household:<id>" or "cadre:<id>": the holder a code with
+//	                               that check binds to (check = flows.CodeCheck(code), the hex
+//	                               of the first 16 bytes of SHA-256; no code is ever stored:
+//	                               rot counts rotations, check and legacy are the checks of the
+//	                               current derived code and of a code printed before codes were
+//	                               derived, see store/cards.go)
+//	<p>migrated:<name>      string a one-time upgrade of stored data that ran ("plain-codes")
 //	<p>count:<name>:<window> string a rate counter (wrong codes, flood control), expiring
 //	<p>acct:<id>            hash   kind ref lang
 //	<p>req:seq              string last request number
@@ -55,13 +57,11 @@ func (k keys) household(id string) string  { return k.p + "hh:" + id }
 func (k keys) hhAccounts(id string) string { return k.p + "hh:" + id + ":accts" }
 func (k keys) households() string          { return k.p + "hhs" }
 
-// card keys a card by the SHA-256 of its code: the lookup's timing depends
-// on the hash, not on how much of a guessed code is right, and the codes
-// themselves are not key names (a key dump shows no working code).
-func (k keys) card(code string) string {
-	sum := sha256.Sum256([]byte(code))
-	return k.p + "card:" + hex.EncodeToString(sum[:16])
-}
+// card keys a card by the check of its code (flows.CodeCheck): the lookup's
+// timing depends on the hash, not on how much of a guessed code is right,
+// and no code is a key name or a value (a dump shows no working code).
+func (k keys) card(check string) string { return k.p + "card:" + check }
+func (k keys) migrated(name string) string { return k.p + "migrated:" + name }
 func (k keys) account(id int64) string  { return k.p + "acct:" + strconv.FormatInt(id, 10) }
 func (k keys) reqSeq() string           { return k.p + "req:seq" }
 func (k keys) request(id int64) string  { return k.p + "req:" + strconv.FormatInt(id, 10) }

@@ -87,10 +87,10 @@ func (s *Store) Erase(ctx context.Context, e flows.Erasure) error {
 		if err := s.checkVersions(ctx, tx, e.Requests); err != nil {
 			return err
 		}
-		var card string
+		var cards []string
 		if e.HouseholdID != "" {
 			var err error
-			if card, err = s.checkHousehold(ctx, tx, e.HouseholdID, accts, want); err != nil {
+			if cards, err = s.checkHousehold(ctx, tx, e.HouseholdID, accts, want); err != nil {
 				return err
 			}
 		}
@@ -98,7 +98,7 @@ func (s *Store) Erase(ctx context.Context, e flows.Erasure) error {
 			s.eraseRequests(ctx, p, e.Requests, plan)
 			s.eraseTraces(ctx, p, plan)
 			if e.HouseholdID != "" {
-				s.eraseHousehold(ctx, p, e.HouseholdID, card, accts)
+				s.eraseHousehold(ctx, p, e.HouseholdID, cards, accts)
 			}
 			return nil
 		})
@@ -181,38 +181,28 @@ func (s *Store) checkVersions(ctx context.Context, tx *redis.Tx, reqs []flows.Er
 }
 
 // checkHousehold fails with ECONFLICT when the household has an account or
-// a request the erasure does not know. It returns its card key if the card
-// still names it ("" if none).
-func (s *Store) checkHousehold(ctx context.Context, tx *redis.Tx, id string, accts []string, want map[int64]bool) (string, error) {
+// a request the erasure does not know. It returns the card keys that still
+// bind to it.
+func (s *Store) checkHousehold(ctx context.Context, tx *redis.Tx, id string, accts []string, want map[int64]bool) ([]string, error) {
 	now, err := tx.SMembers(ctx, s.k.hhAccounts(id)).Result()
 	if err != nil {
-		return "", fmt.Errorf("check household accounts: %w", err)
+		return nil, fmt.Errorf("check household accounts: %w", err)
 	}
 	if slices.Sort(now); !slices.Equal(now, accts) {
-		return "", flows.Errorf(flows.ECONFLICT, "household %s bound an account meanwhile", id)
+		return nil, flows.Errorf(flows.ECONFLICT, "household %s bound an account meanwhile", id)
 	}
 	members, err := tx.ZRange(ctx, s.k.recent(id), 0, -1).Result()
 	if err != nil {
-		return "", fmt.Errorf("check household requests: %w", err)
+		return nil, fmt.Errorf("check household requests: %w", err)
 	}
 	for _, m := range members {
 		if n, err := strconv.ParseInt(m, 10, 64); err == nil && !want[n] {
 			if ex, err := tx.Exists(ctx, s.k.request(n)).Result(); err != nil || ex != 0 {
-				return "", flows.Errorf(flows.ECONFLICT, "household %s has another request", id)
+				return nil, flows.Errorf(flows.ECONFLICT, "household %s has another request", id)
 			}
 		}
 	}
-	code, err := tx.HGet(ctx, s.k.household(id), "code").Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return "", fmt.Errorf("check household card: %w", err)
-	}
-	if code == "" {
-		return "", nil
-	}
-	if v, _ := tx.Get(ctx, s.k.card(code)).Result(); v != string(flows.AccountHousehold)+":"+id {
-		return "", nil // rotated away meanwhile: not its card any more
-	}
-	return s.k.card(code), nil
+	return s.cardKeysOf(ctx, tx, flows.AccountHousehold, id)
 }
 
 // eraseRequests queues the deletion of requests, timelines and index
@@ -283,11 +273,11 @@ func (s *Store) eraseTraces(ctx context.Context, p redis.Pipeliner, plan erasure
 // eraseHousehold queues the deletion of the household's own keys, its
 // card and its accounts with their chats' links (accounts in its set were
 // bound to its card, and to nothing else).
-func (s *Store) eraseHousehold(ctx context.Context, p redis.Pipeliner, id, card string, accts []string) {
+func (s *Store) eraseHousehold(ctx context.Context, p redis.Pipeliner, id string, cards []string, accts []string) {
 	p.Del(ctx, s.k.household(id), s.k.hhAccounts(id), s.k.recent(id), s.k.open("hh", id))
 	p.SRem(ctx, s.k.households(), id)
-	if card != "" {
-		p.Del(ctx, card)
+	if len(cards) > 0 {
+		p.Del(ctx, cards...)
 	}
 	for _, a := range accts {
 		if n, err := strconv.ParseInt(a, 10, 64); err == nil {

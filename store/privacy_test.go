@@ -17,12 +17,12 @@ import (
 func privacyFixture(t *testing.T, s *Store) map[int64]flows.Request {
 	t.Helper()
 	ctx := testCtx(t)
-	must(t, "save", s.SaveRoster(ctx, testRoster(), testCodes()))
+	must(t, "save", saveRoster(ctx, s, testRoster(), testCodes()))
 	for _, b := range []struct {
 		code string
 		id   int64
 	}{{"HC1", 11}, {"HC1", 12}, {"HC2", 21}, {"IC1", 101}} {
-		_, err := s.Bind(ctx, b.code, flows.Account{ID: b.id, Lang: "zh"}, 3)
+		_, err := s.Bind(ctx, flows.CodeCheck(b.code), flows.Account{ID: b.id, Lang: "zh"}, 3)
 		must(t, "bind", err)
 	}
 	reqs := map[int64]flows.Request{}
@@ -163,10 +163,10 @@ func TestEraseHousehold(t *testing.T) {
 	if _, err := s.Household(ctx, "H2"); err != nil {
 		t.Errorf("H2: %v", err)
 	}
-	if a, err := s.Bind(ctx, "HC2", flows.Account{ID: 22, Lang: "zh"}, 3); err != nil || a.Ref != "H2" {
+	if a, err := s.Bind(ctx, flows.CodeCheck("HC2"), flows.Account{ID: 22, Lang: "zh"}, 3); err != nil || a.Ref != "H2" {
 		t.Errorf("H2's card: %+v %v", a, err)
 	}
-	wantCode(t, "H1's card", func() error { _, err := s.Bind(ctx, "HC1", flows.Account{ID: 13}, 3); return err }(), flows.ENOTFOUND)
+	wantCode(t, "H1's card", func() error { _, err := s.Bind(ctx, flows.CodeCheck("HC1"), flows.Account{ID: 13}, 3); return err }(), flows.ENOTFOUND)
 	// Forgetting twice erases nothing more and succeeds.
 	must(t, "again", s.Erase(ctx, flows.Erasure{HouseholdID: "H1", Everywhere: true}))
 }

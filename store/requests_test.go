@@ -439,7 +439,7 @@ func TestApplyConcurrent(t *testing.T) {
 func TestApplyNeedsHouseholdOnRecord(t *testing.T) {
 	s, _ := setup(t)
 	ctx := testCtx(t)
-	must(t, "save", s.SaveRoster(ctx, testRoster(), testCodes()))
+	must(t, "save", saveRoster(ctx, s, testRoster(), testCodes()))
 	before, err := s.rdb.Keys(ctx, "*").Result()
 	must(t, "keys", err)
 	gone := flows.Change{Request: newRequest(1, "H9", "C1", "U1", t0), Event: event(flows.ActCreate, "", flows.StateReceived, ""),

@@ -18,10 +18,10 @@ type seeded struct {
 // seed writes one of everything.
 func seed(t *testing.T, s *Store) seeded {
 	ctx := testCtx(t)
-	must(t, "save roster", s.SaveRoster(ctx, testRoster(), testCodes()))
-	_, err := s.Bind(ctx, "HC1", flows.Account{ID: 101, Lang: "zh"}, 2)
+	must(t, "save roster", saveRoster(ctx, s, testRoster(), testCodes()))
+	_, err := s.Bind(ctx, flows.CodeCheck("HC1"), flows.Account{ID: 101, Lang: "zh"}, 2)
 	must(t, "bind", err)
-	_, err = s.Bind(ctx, "IC1", flows.Account{ID: 201, Lang: "zh"}, 2)
+	_, err = s.Bind(ctx, flows.CodeCheck("IC1"), flows.Account{ID: 201, Lang: "zh"}, 2)
 	must(t, "bind", err)
 	id, err := s.NextRequestID(ctx)
 	must(t, "next id", err)
@@ -47,8 +47,8 @@ func verify(t *testing.T, s *Store, sd seeded) {
 	if !reflect.DeepEqual(r, testRoster()) {
 		t.Errorf("roster after restart %+v", r)
 	}
-	if codes, _ := s.Codes(ctx, flows.AccountHousehold); codes["H1"] != "HC1" {
-		t.Errorf("codes after restart %v", codes)
+	if st, err := s.CardState(ctx, flows.AccountHousehold, "H1"); err != nil || st.Check != flows.CodeCheck("HC1") {
+		t.Errorf("card after restart %+v, %v", st, err)
 	}
 	if a, err := s.Account(ctx, 101); err != nil || a.Ref != "H1" {
 		t.Errorf("account after restart %+v, %v", a, err)
@@ -119,7 +119,7 @@ func TestRestartKeepsData(t *testing.T) {
 	next.State = flows.StateResponded
 	must(t, "apply after restart", s.Apply(ctx, flows.Change{Prev: &req, Request: next, Event: event(flows.ActContact, flows.StateReceived, flows.StateResponded, ""),
 		Notices: []flows.Notice{notice(101, flows.NoticeContacted, 1)}, Guard: "upd:2"}))
-	_, err = s.Bind(ctx, "HC1", flows.Account{ID: 102}, 2)
+	_, err = s.Bind(ctx, flows.CodeCheck("HC1"), flows.Account{ID: 102}, 2)
 	must(t, "bind after restart", err)
 	got, err := s.Next(ctx, "sender", 10, short, never)
 	must(t, "next after restart", err)
@@ -160,9 +160,9 @@ func TestRedisDown(t *testing.T) {
 		{"Cadre", func(ctx context.Context) error { _, err := s.Cadre(ctx, "C1"); return err }},
 		{"Cadres", func(ctx context.Context) error { _, err := s.Cadres(ctx, []string{"C1"}); return err }},
 		{"Household", func(ctx context.Context) error { _, err := s.Household(ctx, "H1"); return err }},
-		{"Codes", func(ctx context.Context) error { _, err := s.Codes(ctx, flows.AccountCadre); return err }},
-		{"SaveRoster", func(ctx context.Context) error { return s.SaveRoster(ctx, testRoster(), nil) }},
-		{"Bind", func(ctx context.Context) error { _, err := s.Bind(ctx, "HC1", flows.Account{ID: 5}, 2); return err }},
+		{"CardStates", func(ctx context.Context) error { _, err := s.CardStates(ctx, flows.AccountCadre); return err }},
+		{"SaveRoster", func(ctx context.Context) error { return s.SaveRoster(ctx, testRoster()) }},
+		{"Bind", func(ctx context.Context) error { _, err := s.Bind(ctx, flows.CodeCheck("HC1"), flows.Account{ID: 5}, 2); return err }},
 		{"Account", func(ctx context.Context) error { _, err := s.Account(ctx, 101); return err }},
 		{"CadreAccount", func(ctx context.Context) error { _, err := s.CadreAccount(ctx, "C1"); return err }},
 		{"HouseholdAccounts", func(ctx context.Context) error { _, err := s.HouseholdAccounts(ctx, "H1"); return err }},

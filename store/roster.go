@@ -13,7 +13,7 @@ import (
 )
 
 // SaveRoster implements flows.RosterStore in one MULTI transaction.
-func (s *Store) SaveRoster(ctx context.Context, r flows.Roster, newCodes map[string]string) error {
+func (s *Store) SaveRoster(ctx context.Context, r flows.Roster) error {
 	oldUnits, err := s.rdb.SMembers(ctx, s.k.units()).Result()
 	if err != nil {
 		return fmt.Errorf("save roster: %w", err)
@@ -30,12 +30,10 @@ func (s *Store) SaveRoster(ctx context.Context, r flows.Roster, newCodes map[str
 			}
 			p.HSet(ctx, s.k.cadre(c.ID), "name", c.Name, "unit", c.Unit, "role", string(c.Role), "phone", c.Phone)
 			p.SAdd(ctx, s.k.cadres(), c.ID)
-			s.saveCode(ctx, p, s.k.cadre(c.ID), flows.AccountCadre, c.ID, newCodes)
 		}
 		for _, h := range r.Households {
 			p.HSet(ctx, s.k.household(h.ID), "name", h.Name, "village", h.Village, "cadre", h.CadreID, "phone", h.Phone, "address", h.Address)
 			p.SAdd(ctx, s.k.households(), h.ID)
-			s.saveCode(ctx, p, s.k.household(h.ID), flows.AccountHousehold, h.ID, newCodes)
 		}
 		return nil
 	})
@@ -44,20 +42,6 @@ func (s *Store) SaveRoster(ctx context.Context, r flows.Roster, newCodes map[str
 	}
 	return nil
 }
-
-func (s *Store) saveCode(ctx context.Context, p redis.Pipeliner, key string, kind flows.AccountKind, id string, codes map[string]string) {
-	code, ok := codes[string(kind)+":"+id]
-	if !ok {
-		return
-	}
-	// A code is only ever set once: a holder that left the roster and came
-	// back keeps the card it had.
-	p.Eval(ctx, setCodeScript, []string{key, s.k.card(code)}, code, string(kind)+":"+id)
-}
-
-// setCodeScript gives a holder a code unless it has one.
-// KEYS: 1 holder hash, 2 card key. ARGV: 1 code, 2 "kind:id".
-const setCodeScript = `if redis.call('HSETNX', KEYS[1], 'code', ARGV[1]) == 1 then redis.call('SET', KEYS[2], ARGV[2]) end return 1`
 
 // Roster implements flows.RosterStore.
 func (s *Store) Roster(ctx context.Context) (flows.Roster, error) {
@@ -209,29 +193,6 @@ func (s *Store) UnitLeaders(ctx context.Context, unit string) ([]flows.Cadre, er
 	return s.Cadres(ctx, ids)
 }
 
-// Codes implements flows.RosterStore.
-func (s *Store) Codes(ctx context.Context, kind flows.AccountKind) (map[string]string, error) {
-	set, key := s.k.households(), s.k.household
-	if kind == flows.AccountCadre {
-		set, key = s.k.cadres(), s.k.cadre
-	}
-	ids, err := s.members(ctx, set)
-	if err != nil {
-		return nil, err
-	}
-	cmds, err := s.field(ctx, keysOf(ids, key), "code")
-	if err != nil {
-		return nil, fmt.Errorf("load codes: %w", err)
-	}
-	out := make(map[string]string, len(ids))
-	for i, c := range cmds {
-		if v := c.Val(); v != "" {
-			out[ids[i]] = v
-		}
-	}
-	return out, nil
-}
-
 func cadre(id string, h map[string]string) flows.Cadre {
 	return flows.Cadre{ID: id, Name: h["name"], Unit: h["unit"], Role: flows.Role(h["role"]), Phone: h["phone"]}
 }
@@ -244,39 +205,4 @@ func household(id string, h map[string]string) flows.Household {
 func splitRef(v string) (flows.AccountKind, string, bool) {
 	kind, id, ok := strings.Cut(v, ":")
 	return flows.AccountKind(kind), id, ok
-}
-
-// rotateScript replaces a holder's code: the old card key stops binding.
-// KEYS: 1 holder hash, 2 old card key, 3 new card key.
-// ARGV: 1 old code, 2 new code, 3 "kind:id".
-var rotateScript = redis.NewScript(`
-local cur = redis.call('HGET', KEYS[1], 'code')
-if cur ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[2])
-redis.call('SET', KEYS[3], ARGV[3])
-redis.call('HSET', KEYS[1], 'code', ARGV[2])
-return 1
-`)
-
-// RotateCode implements flows.RosterStore.
-func (s *Store) RotateCode(ctx context.Context, kind flows.AccountKind, id, code string) error {
-	key := s.k.household(id)
-	if kind == flows.AccountCadre {
-		key = s.k.cadre(id)
-	}
-	old, err := s.rdb.HGet(ctx, key, "code").Result()
-	if err != nil {
-		return notFound(err, string(kind))
-	}
-	if old == code {
-		return nil // a retry of a rotation that was applied
-	}
-	ok, err := rotateScript.Run(ctx, s.rdb, []string{key, s.k.card(old), s.k.card(code)}, old, code, string(kind)+":"+id).Int()
-	if err != nil {
-		return fmt.Errorf("rotate code: %w", err)
-	}
-	if ok == 0 {
-		return flows.Errorf(flows.ECONFLICT, "code changed meanwhile")
-	}
-	return nil
 }

@@ -11,7 +11,7 @@ func TestSaveRosterRoundTrip(t *testing.T) {
 	s, _ := setup(t)
 	ctx := testCtx(t)
 	r := testRoster()
-	must(t, "save", s.SaveRoster(ctx, r, testCodes()))
+	must(t, "save", saveRoster(ctx, s, r, testCodes()))
 
 	got, err := s.Roster(ctx)
 	must(t, "roster", err)
@@ -62,16 +62,14 @@ func TestSaveRosterRoundTrip(t *testing.T) {
 		{flows.AccountHousehold, map[string]string{"H1": "HC1", "H2": "HC2", "H3": "HC3"}},
 		{flows.AccountCadre, map[string]string{"C1": "IC1", "C2": "IC2", "L1": "IL1"}},
 	} {
-		got, err := s.Codes(ctx, tc.kind)
-		must(t, "codes", err)
-		if !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("Codes(%s) = %v, want %v", tc.kind, got, tc.want)
+		if got := checksOf(t, s, tc.kind); !reflect.DeepEqual(got, checks(tc.want)) {
+			t.Errorf("card checks of %s = %v, want the checks of %v", tc.kind, got, tc.want)
 		}
 	}
 
 	// Card keys resolve to their holder.
 	for key, code := range testCodes() {
-		v, err := s.rdb.Get(ctx, s.k.card(code)).Result()
+		v, err := s.rdb.Get(ctx, s.k.card(flows.CodeCheck(code))).Result()
 		must(t, "card "+code, err)
 		if v != key {
 			t.Errorf("card %s -> %q, want %q", code, v, key)
@@ -87,12 +85,10 @@ func TestRosterEmpty(t *testing.T) {
 	if len(r.Cadres) != 0 || len(r.Households) != 0 {
 		t.Errorf("empty store has roster %+v", r)
 	}
-	codes, err := s.Codes(ctx, flows.AccountHousehold)
-	must(t, "codes", err)
-	if len(codes) != 0 {
+	if codes := checksOf(t, s, flows.AccountHousehold); len(codes) != 0 {
 		t.Errorf("codes %v", codes)
 	}
-	must(t, "save empty", s.SaveRoster(ctx, flows.Roster{}, nil))
+	must(t, "save empty", saveRoster(ctx, s, flows.Roster{}, nil))
 }
 
 // Re-saving keeps codes, applies new codes only to those without one,
@@ -100,7 +96,7 @@ func TestRosterEmpty(t *testing.T) {
 func TestSaveRosterResave(t *testing.T) {
 	s, _ := setup(t)
 	ctx := testCtx(t)
-	must(t, "first save", s.SaveRoster(ctx, testRoster(), testCodes()))
+	must(t, "first save", saveRoster(ctx, s, testRoster(), testCodes()))
 
 	// The second import: H1 renamed and moved to C2, H3 gone, H4 new,
 	// C2 gone, C3 new; codes only for the new ones.
@@ -109,7 +105,7 @@ func TestSaveRosterResave(t *testing.T) {
 	r.Households = append(r.Households[:2], flows.Household{ID: "H4", Name: "赵六", Village: "南村", CadreID: "C3"})
 	r.Cadres = []flows.Cadre{r.Cadres[0], {ID: "C3", Name: "新干部", Unit: "U1", Role: flows.RoleCadre}, r.Cadres[2]}
 	r.Cadres[0].Role, r.Cadres[0].Unit = flows.RoleLeader, "U9"
-	must(t, "second save", s.SaveRoster(ctx, r, map[string]string{"household:H4": "HC4", "cadre:C3": "IC3"}))
+	must(t, "second save", saveRoster(ctx, s, r, map[string]string{"household:H4": "HC4", "cadre:C3": "IC3"}))
 
 	got, err := s.Roster(ctx)
 	must(t, "roster", err)
@@ -128,18 +124,15 @@ func TestSaveRosterResave(t *testing.T) {
 		{flows.AccountHousehold, map[string]string{"H1": "HC1", "H2": "HC2", "H4": "HC4"}},
 		{flows.AccountCadre, map[string]string{"C1": "IC1", "C3": "IC3", "L1": "IL1"}},
 	} {
-		codes, err := s.Codes(ctx, tc.kind)
-		must(t, "codes", err)
-		if !reflect.DeepEqual(codes, tc.want) {
-			t.Errorf("Codes(%s) = %v, want %v", tc.kind, codes, tc.want)
+		if codes := checksOf(t, s, tc.kind); !reflect.DeepEqual(codes, checks(tc.want)) {
+			t.Errorf("card checks of %s = %v, want the checks of %v", tc.kind, codes, tc.want)
 		}
 	}
 
 	// A third save with no new codes changes no code.
-	must(t, "third save", s.SaveRoster(ctx, r, nil))
-	codes, err := s.Codes(ctx, flows.AccountHousehold)
-	must(t, "codes", err)
-	if codes["H1"] != "HC1" || codes["H4"] != "HC4" {
+	must(t, "third save", saveRoster(ctx, s, r, nil))
+	codes := checksOf(t, s, flows.AccountHousehold)
+	if codes["H1"] != flows.CodeCheck("HC1") || codes["H4"] != flows.CodeCheck("HC4") {
 		t.Errorf("codes changed by a save without new codes: %v", codes)
 	}
 
@@ -153,33 +146,27 @@ func TestSaveRosterResave(t *testing.T) {
 	}
 }
 
-// An entry saved without a code has none in Codes until one is given.
+// An entry saved without a code has no check until one is given.
 func TestSaveRosterWithoutCodes(t *testing.T) {
 	s, _ := setup(t)
 	ctx := testCtx(t)
-	must(t, "save", s.SaveRoster(ctx, testRoster(), map[string]string{"household:H2": "HC2", "household:ZZ": "NOPE"}))
-	codes, err := s.Codes(ctx, flows.AccountHousehold)
-	must(t, "codes", err)
-	if want := map[string]string{"H2": "HC2"}; !reflect.DeepEqual(codes, want) {
-		t.Errorf("Codes = %v, want %v (codes for ids not on the roster are ignored)", codes, want)
+	must(t, "save", saveRoster(ctx, s, testRoster(), map[string]string{"household:H2": "HC2", "household:ZZ": "NOPE"}))
+	if codes, want := checksOf(t, s, flows.AccountHousehold), checks(map[string]string{"H2": "HC2"}); !reflect.DeepEqual(codes, want) {
+		t.Errorf("card checks = %v, want %v (codes for ids not on record are ignored)", codes, want)
 	}
-	if n, _ := s.rdb.Exists(ctx, s.k.card("NOPE")).Result(); n != 0 {
-		t.Error("a code for an id not on the roster created a card")
+	if n, _ := s.rdb.Exists(ctx, s.k.card(flows.CodeCheck("NOPE"))).Result(); n != 0 {
+		t.Error("a code for an id not on record created a card")
 	}
-	cc, err := s.Codes(ctx, flows.AccountCadre)
-	must(t, "cadre codes", err)
-	if len(cc) != 0 {
+	if cc := checksOf(t, s, flows.AccountCadre); len(cc) != 0 {
 		t.Errorf("cadre codes %v", cc)
 	}
-	must(t, "save codes", s.SaveRoster(ctx, testRoster(), map[string]string{"household:H1": "HC1"}))
-	codes, err = s.Codes(ctx, flows.AccountHousehold)
-	must(t, "codes", err)
-	if want := map[string]string{"H1": "HC1", "H2": "HC2"}; !reflect.DeepEqual(codes, want) {
-		t.Errorf("Codes = %v, want %v", codes, want)
+	must(t, "save codes", saveRoster(ctx, s, testRoster(), map[string]string{"household:H1": "HC1"}))
+	if codes, want := checksOf(t, s, flows.AccountHousehold), checks(map[string]string{"H1": "HC1", "H2": "HC2"}); !reflect.DeepEqual(codes, want) {
+		t.Errorf("card checks = %v, want %v", codes, want)
 	}
 }
 
-// flows.ImportRoster asks Codes (which lists roster members only) which
+// flows.ImportRoster asks CardStates (which lists roster members only) which
 // entries lack a code. A household removed by one import and restored by a
 // later one is therefore handed a fresh code, and SaveRoster must keep the
 // code it already has ("existing codes are kept").
@@ -187,23 +174,19 @@ func TestSaveRosterKeepsCodeOfRestoredHousehold(t *testing.T) {
 	s, _ := setup(t)
 	ctx := testCtx(t)
 	r := testRoster()
-	must(t, "save", s.SaveRoster(ctx, r, testCodes()))
+	must(t, "save", saveRoster(ctx, s, r, testCodes()))
 	without := testRoster()
 	without.Households = without.Households[:2] // H3 removed
-	must(t, "remove H3", s.SaveRoster(ctx, without, nil))
-	codes, err := s.Codes(ctx, flows.AccountHousehold)
-	must(t, "codes", err)
-	if _, ok := codes["H3"]; ok {
-		t.Fatal("removed household still listed in Codes")
+	must(t, "remove H3", saveRoster(ctx, s, without, nil))
+	if _, ok := checksOf(t, s, flows.AccountHousehold)["H3"]; ok {
+		t.Fatal("removed household still listed in CardStates")
 	}
-	// The import computes H3 as missing a code and sends a new one.
-	must(t, "restore H3", s.SaveRoster(ctx, r, map[string]string{"household:H3": "NEW3"}))
-	codes, err = s.Codes(ctx, flows.AccountHousehold)
-	must(t, "codes", err)
-	if codes["H3"] != "HC3" {
-		t.Errorf("restored H3 has code %q, want its printed code HC3", codes["H3"])
+	// An import that thinks H3 lacks a code sends a new one.
+	must(t, "restore H3", saveRoster(ctx, s, r, map[string]string{"household:H3": "NEW3"}))
+	if got := checksOf(t, s, flows.AccountHousehold)["H3"]; got != flows.CodeCheck("HC3") {
+		t.Errorf("restored H3 has check %q, want its printed code HC3's", got)
 	}
-	if n, _ := s.rdb.Exists(ctx, s.k.card("NEW3")).Result(); n != 0 {
+	if n, _ := s.rdb.Exists(ctx, s.k.card(flows.CodeCheck("NEW3"))).Result(); n != 0 {
 		t.Error("a second card NEW3 now binds to H3")
 	}
 }
@@ -214,8 +197,8 @@ func TestSaveRosterKeepsCodeOfRestoredHousehold(t *testing.T) {
 func TestRemovedHolderCardStopsBinding(t *testing.T) {
 	s, _ := setup(t)
 	ctx := testCtx(t)
-	must(t, "save", s.SaveRoster(ctx, testRoster(), testCodes()))
-	if _, err := s.Bind(ctx, "HC3", flows.Account{ID: 31}, 3); err != nil {
+	must(t, "save", saveRoster(ctx, s, testRoster(), testCodes()))
+	if _, err := s.Bind(ctx, flows.CodeCheck("HC3"), flows.Account{ID: 31}, 3); err != nil {
 		t.Fatalf("bind H3 before removal: %v", err)
 	}
 	without := testRoster()
@@ -224,16 +207,16 @@ func TestRemovedHolderCardStopsBinding(t *testing.T) {
 	for i := range without.Households {
 		without.Households[i].CadreID = without.Cadres[0].ID
 	}
-	must(t, "remove H3 and C2", s.SaveRoster(ctx, without, nil))
-	_, err := s.Bind(ctx, "HC3", flows.Account{ID: 32}, 3)
+	must(t, "remove H3 and C2", saveRoster(ctx, s, without, nil))
+	_, err := s.Bind(ctx, flows.CodeCheck("HC3"), flows.Account{ID: 32}, 3)
 	wantCode(t, "bind removed household", err, flows.ENOTFOUND)
-	_, err = s.Bind(ctx, "IC2", flows.Account{ID: 33}, 3)
+	_, err = s.Bind(ctx, flows.CodeCheck("IC2"), flows.Account{ID: 33}, 3)
 	wantCode(t, "bind removed cadre", err, flows.ENOTFOUND)
 	if a, err := s.Account(ctx, 31); err != nil || a.Ref != "H3" {
 		t.Errorf("account bound before the removal: %+v, %v", a, err)
 	}
-	must(t, "restore", s.SaveRoster(ctx, testRoster(), nil))
-	if a, err := s.Bind(ctx, "HC3", flows.Account{ID: 32}, 3); err != nil || a.Ref != "H3" {
+	must(t, "restore", saveRoster(ctx, s, testRoster(), nil))
+	if a, err := s.Bind(ctx, flows.CodeCheck("HC3"), flows.Account{ID: 32}, 3); err != nil || a.Ref != "H3" {
 		t.Errorf("bind after restore: %+v, %v", a, err)
 	}
 }
@@ -242,7 +225,7 @@ func TestRemovedHolderCardStopsBinding(t *testing.T) {
 func TestNotFound(t *testing.T) {
 	s, _ := setup(t)
 	ctx := testCtx(t)
-	must(t, "save", s.SaveRoster(ctx, testRoster(), testCodes()))
+	must(t, "save", saveRoster(ctx, s, testRoster(), testCodes()))
 	tests := []struct {
 		name string
 		f    func() error
@@ -254,8 +237,8 @@ func TestNotFound(t *testing.T) {
 		{"Account", func() error { _, err := s.Account(ctx, 424242); return err }},
 		{"CadreAccount unbound", func() error { _, err := s.CadreAccount(ctx, "C1"); return err }},
 		{"CadreAccount unknown", func() error { _, err := s.CadreAccount(ctx, "nope"); return err }},
-		{"Bind unknown code", func() error { _, err := s.Bind(ctx, "NOPE", flows.Account{ID: 1}, 2); return err }},
-		{"Bind empty code", func() error { _, err := s.Bind(ctx, "", flows.Account{ID: 1}, 2); return err }},
+		{"Bind unknown code", func() error { _, err := s.Bind(ctx, flows.CodeCheck("NOPE"), flows.Account{ID: 1}, 2); return err }},
+		{"Bind empty code", func() error { _, err := s.Bind(ctx, flows.CodeCheck(""), flows.Account{ID: 1}, 2); return err }},
 		{"Request", func() error { _, err := s.Request(ctx, 99); return err }},
 		{"Linked", func() error { _, err := s.Linked(ctx, 1, 2); return err }},
 	}
@@ -269,7 +252,7 @@ func TestNotFound(t *testing.T) {
 func TestStaffAndHouseholdNames(t *testing.T) {
 	s, _ := setup(t)
 	ctx := testCtx(t)
-	must(t, "save", s.SaveRoster(ctx, testRoster(), testCodes()))
+	must(t, "save", saveRoster(ctx, s, testRoster(), testCodes()))
 	staff, err := s.Staff(ctx)
 	must(t, "staff", err)
 	var ids []string
@@ -287,4 +270,28 @@ func TestStaffAndHouseholdNames(t *testing.T) {
 	if names, err := s.HouseholdNames(ctx, nil); err != nil || len(names) != 0 {
 		t.Errorf("names of none: %v, %v", names, err)
 	}
+}
+
+// checksOf returns the current code check of every holder of kind on the
+// roster that has one.
+func checksOf(t *testing.T, s *Store, kind flows.AccountKind) map[string]string {
+	t.Helper()
+	states, err := s.CardStates(testCtx(t), kind)
+	must(t, "card states", err)
+	out := map[string]string{}
+	for id, st := range states {
+		if st.Check != "" {
+			out[id] = st.Check
+		}
+	}
+	return out
+}
+
+// checks maps codes to their checks.
+func checks(codes map[string]string) map[string]string {
+	out := map[string]string{}
+	for id, code := range codes {
+		out[id] = flows.CodeCheck(code)
+	}
+	return out
 }

@@ -145,8 +145,8 @@ func TestNamespaces(t *testing.T) {
 	b := New(srv.Client(), "mq", "b")
 
 	exercise := func(s *Store) {
-		must(t, "save roster", s.SaveRoster(ctx, testRoster(), testCodes()))
-		_, err := s.Bind(ctx, "HC1", flows.Account{ID: 1, Lang: "zh"}, 2)
+		must(t, "save roster", saveRoster(ctx, s, testRoster(), testCodes()))
+		_, err := s.Bind(ctx, flows.CodeCheck("HC1"), flows.Account{ID: 1, Lang: "zh"}, 2)
 		must(t, "bind", err)
 		id, err := s.NextRequestID(ctx)
 		must(t, "next id", err)
@@ -195,7 +195,7 @@ func TestRoundTrips(t *testing.T) {
 	rdb.AddHook(h)
 	s := New(rdb, "mq", namespace(t))
 	must(t, "ping", s.Ping(ctx))
-	must(t, "save roster", s.SaveRoster(ctx, testRoster(), testCodes()))
+	must(t, "save roster", saveRoster(ctx, s, testRoster(), testCodes()))
 
 	mk := func(id int64) flows.Change {
 		r := flows.Request{ID: id, HouseholdID: "H1", CadreID: "C1", Unit: "U1", State: flows.StateReceived, CreatedAt: t0.Add(time.Duration(id) * time.Minute)}
@@ -217,8 +217,8 @@ func TestRoundTrips(t *testing.T) {
 		{"Requests of 20", 1, func() error { _, err := s.Requests(ctx, ids); return err }},
 		{"Roster", 4, func() error { _, err := s.Roster(ctx); return err }},
 		{"Cadres of 3", 1, func() error { _, err := s.Cadres(ctx, []string{"C1", "C2", "L1"}); return err }},
-		{"Codes", 2, func() error { _, err := s.Codes(ctx, flows.AccountHousehold); return err }},
-		{"SaveRoster (units, then one transaction)", 2, func() error { return s.SaveRoster(ctx, testRoster(), nil) }},
+		{"CardStates", 2, func() error { _, err := s.CardStates(ctx, flows.AccountHousehold); return err }},
+		{"SaveRoster (units, then one transaction)", 2, func() error { return s.SaveRoster(ctx, testRoster()) }},
 		{"Open", 1, func() error { _, err := s.Open(ctx, flows.Scope{Kind: flows.ScopeCounty}); return err }},
 		{"Timeline", 1, func() error { _, err := s.Timeline(ctx, 1); return err }},
 	}

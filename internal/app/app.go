@@ -51,7 +51,17 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	m.Store = st
+	if n, err := st.MigratePlainCodes(ctx); err != nil {
+		_ = st.Close()
+		m.Store = nil
+		return fmt.Errorf("open store: %w", err)
+	} else if n > 0 {
+		m.Log.Info("plain-text codes removed from Redis; printed cards still bind", "codes", n)
+	}
 	m.Service = &flows.Service{Store: st, Clock: m.Clock, Settings: c.Settings(), Log: m.Log}
+	if secret := c.Cards.Secret.Reveal(); secret != "" {
+		m.Service.Codes = flows.NewCardCodes(secret, c.Redis.Namespace)
+	}
 	return nil
 }
 

@@ -31,6 +31,7 @@ func fuzzMain(f *testing.F) *app.Main {
 		rs := redistest.Start(f)
 		cfg := config.Default()
 		cfg.Telegram.Token, cfg.Telegram.APIURL, cfg.Redis.URL = config.Secret(tg.Token()), tg.URL(), rs.URL()
+		cfg.Cards.Secret = testSecret
 		m := &app.Main{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Consumer: "fuzz"}
 		ctx := context.Background()
 		if fuzzOnce.err = m.Open(ctx); fuzzOnce.err != nil {

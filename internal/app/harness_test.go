@@ -19,6 +19,9 @@ import (
 	"github.com/minqing/minqing/internal/roster"
 )
 
+// testSecret is the cards secret of the tests' configs.
+const testSecret config.Secret = "test-cards-secret-0123456789abcdef"
+
 // waitFor bounds every wait for the bot to answer.
 const waitFor = 10 * time.Second
 
@@ -110,6 +113,7 @@ func (h *harness) config() *config.Config {
 	cfg.Telegram.Username = "test_bot"
 	cfg.Telegram.Rate.Global, cfg.Telegram.Rate.PerChat = 30, 30
 	cfg.Redis.URL = h.redis.URL()
+	cfg.Cards.Secret = testSecret
 	cfg.QuietHours = config.QuietHours{}
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.Schedule.Reminders = "@every 1h" // tests sweep by hand on the simulated clock
@@ -347,7 +351,8 @@ func waitUntil(timeout time.Duration, cond func() bool) bool {
 func writeConfig(t *testing.T, h *harness) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "config.yaml")
-	body := "telegram:\n  api_url: \"" + h.tg.URL() + "\"\n  username: \"test_bot\"\nredis:\n  url: \"" + h.redis.URL() + "\"\n"
+	body := "telegram:\n  api_url: \"" + h.tg.URL() + "\"\n  username: \"test_bot\"\nredis:\n  url: \"" + h.redis.URL() + "\"\n" +
+		"cards:\n  secret: \"" + testSecret.Reveal() + "\"\n"
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}

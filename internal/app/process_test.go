@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/minqing/minqing/bot/telegramtest"
+	"github.com/minqing/minqing/internal/config"
 	"github.com/minqing/minqing/internal/redistest"
 )
 
@@ -44,7 +45,7 @@ func buildBinary(t *testing.T) string {
 func (p *proc) run(args ...string) string {
 	p.t.Helper()
 	cmd := exec.Command(p.bin, append(args[:1:1], append([]string{"-config", p.cfg}, args[1:]...)...)...)
-	cmd.Env = p.env
+	cmd.Env = append(p.env[:len(p.env):len(p.env)], config.EnvCardsSecret+"="+testSecret.Reveal()) // `run` goes without it
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {

@@ -100,7 +100,7 @@ func newService(st *store.Store, clock flows.Clock) *flows.Service {
 	if clock == nil {
 		clock = flows.SystemClock{}
 	}
-	return &flows.Service{Store: st, Clock: clock, Settings: settings()}
+	return &flows.Service{Store: st, Clock: clock, Settings: settings(), Codes: flows.NewCardCodes("bench secret, not for use", "bench")}
 }
 
 // newStore returns a store on its own client, in namespace ns.
@@ -140,16 +140,24 @@ func populate(ctx context.Context, svc *flows.Service, st *store.Store, c county
 		kinds = append(kinds, flows.AccountHousehold)
 	}
 	for _, kind := range kinds {
-		codes, err := st.Codes(ctx, kind)
+		list := svc.Invites
+		if kind == flows.AccountHousehold {
+			list = svc.Cards
+		}
+		lines, err := list(ctx)
 		if err != nil {
 			return err
 		}
-		for ref, code := range codes {
-			jobs = append(jobs, bind{code, accountOf(ref)})
+		for _, l := range lines {
+			ref := l.Cadre.ID
+			if kind == flows.AccountHousehold {
+				ref = l.Household.ID
+			}
+			jobs = append(jobs, bind{l.Code, accountOf(ref)})
 		}
 	}
 	return parallel(len(jobs), 32, func(i int) error {
-		_, err := st.Bind(ctx, jobs[i].code, flows.Account{ID: jobs[i].acct, Lang: "zh"}, 3)
+		_, err := st.Bind(ctx, flows.CodeCheck(jobs[i].code), flows.Account{ID: jobs[i].acct, Lang: "zh"}, 3)
 		return err
 	})
 }

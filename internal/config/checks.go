@@ -39,6 +39,7 @@ var checks = map[string]checkFunc{
 	"botapi_rate":    checkBotAPIRate,
 	"username":       patterns["username"].check,
 	"webhook_secret": patterns["webhook_secret"].check,
+	"cards_secret":   checkCardsSecret,
 	"prefix":         patterns["prefix"].check,
 	"namespace":      patterns["namespace"].check,
 }
@@ -68,6 +69,15 @@ func (p pattern) check(v reflect.Value, _ string) error {
 	default:
 		return fmt.Errorf("must be %s, got %q", p.want, s)
 	}
+}
+
+// checkCardsSecret checks the length of the secret codes are derived from,
+// without quoting it.
+func checkCardsSecret(v reflect.Value, _ string) error {
+	if n := len([]rune(v.String())); n < 32 || n > 1024 {
+		return fmt.Errorf("must be 32–1024 characters (e.g. the output of `openssl rand -hex 32`), got %d", n)
+	}
+	return nil
 }
 
 func checkNonblank(v reflect.Value, _ string) error {

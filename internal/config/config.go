@@ -8,10 +8,10 @@
 //	config.yaml:9: sla.first_response: time: invalid duration "abc"
 //
 // Keys that are absent keep their defaults (see Default, and the shipped
-// config.yaml, which lists every key with its default value). Two values may
-// come from the environment instead of the file: TELEGRAM_BOT_TOKEN and
-// TELEGRAM_WEBHOOK_SECRET. Secrets are held in the Secret type, which never
-// prints its value.
+// config.yaml, which lists every key with its default value). Three values
+// may come from the environment instead of the file: TELEGRAM_BOT_TOKEN,
+// TELEGRAM_WEBHOOK_SECRET and MINQING_CARDS_SECRET. Secrets are held in the
+// Secret type, which never prints its value.
 package config
 
 import (
@@ -31,6 +31,7 @@ import (
 const (
 	EnvBotToken      = "TELEGRAM_BOT_TOKEN"      // overrides telegram.token
 	EnvWebhookSecret = "TELEGRAM_WEBHOOK_SECRET" // overrides telegram.webhook.secret
+	EnvCardsSecret   = "MINQING_CARDS_SECRET"    // overrides cards.secret
 )
 
 // Values of Telegram.Mode.
@@ -212,6 +213,14 @@ type Cards struct {
 	// Font file (.ttf, .otf or .ttc) with Chinese glyphs for printed cards;
 	// "" uses the built-in choice.
 	Font string `yaml:"font" check:"optional,font_file"`
+	// Secret the codes on cards and invites are derived from, at least 32
+	// characters (e.g. `openssl rand -hex 32`). Needed by import, cards and
+	// invites, not by run. Prefer the environment variable
+	// MINQING_CARDS_SECRET, which overrides this value; it is never stored
+	// in Redis, so a copy of Redis holds no working code. Keep it safe and
+	// unchanged: with another secret cards cannot be reprinted (cards
+	// refuses), though the printed ones still bind.
+	Secret Secret `yaml:"secret" env:"MINQING_CARDS_SECRET" check:"optional,cards_secret"`
 }
 
 // Log configures logging (log.*).

@@ -49,7 +49,7 @@ func TestShippedConfigDocumentsEveryKey(t *testing.T) {
 }
 
 func TestEnvTagsAreTheDocumentedVariables(t *testing.T) {
-	for key, env := range map[string]string{"telegram.token": EnvBotToken, "telegram.webhook.secret": EnvWebhookSecret} {
+	for key, env := range map[string]string{"telegram.token": EnvBotToken, "telegram.webhook.secret": EnvWebhookSecret, "cards.secret": EnvCardsSecret} {
 		if k := keys().byName[key]; k == nil || k.env != env {
 			t.Errorf("%s: env tag %+v, want %s", key, k, env)
 		}

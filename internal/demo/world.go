@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -52,6 +53,7 @@ func Start(ctx context.Context, log *slog.Logger) (*World, error) {
 	cfg := config.Default()
 	cfg.Telegram.Token, cfg.Telegram.APIURL, cfg.Telegram.Username = config.Secret(s.tg.Token()), s.tg.URL(), "minqing_demo_bot"
 	cfg.Redis.URL = "redis://" + mr.Addr() + "/0"
+	cfg.Cards.Secret = config.Secret(rand.Text() + rand.Text()) // the demo's codes live as long as its Redis
 	cfg.HTTP.Listen, cfg.QuietHours = "", config.QuietHours{}
 	cfg.Schedule.Reminders = "@every 24h" // the demo sweeps when the clock moves
 	s.m = &app.Main{Config: cfg, Clock: s.clock, Log: log, Consumer: "demo"}
