@@ -60,12 +60,12 @@ func (k keys) households() string          { return k.p + "hhs" }
 // card keys a card by the check of its code (flows.CodeCheck): the lookup's
 // timing depends on the hash, not on how much of a guessed code is right,
 // and no code is a key name or a value (a dump shows no working code).
-func (k keys) card(check string) string { return k.p + "card:" + check }
+func (k keys) card(check string) string    { return k.p + "card:" + check }
 func (k keys) migrated(name string) string { return k.p + "migrated:" + name }
-func (k keys) account(id int64) string  { return k.p + "acct:" + strconv.FormatInt(id, 10) }
-func (k keys) reqSeq() string           { return k.p + "req:seq" }
-func (k keys) request(id int64) string  { return k.p + "req:" + strconv.FormatInt(id, 10) }
-func (k keys) timeline(id int64) string { return k.p + "req:" + strconv.FormatInt(id, 10) + ":tl" }
+func (k keys) account(id int64) string     { return k.p + "acct:" + strconv.FormatInt(id, 10) }
+func (k keys) reqSeq() string              { return k.p + "req:seq" }
+func (k keys) request(id int64) string     { return k.p + "req:" + strconv.FormatInt(id, 10) }
+func (k keys) timeline(id int64) string    { return k.p + "req:" + strconv.FormatInt(id, 10) + ":tl" }
 func (k keys) open(scope, id string) string {
 	return k.p + "open:" + scope + ":" + id
 }

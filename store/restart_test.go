@@ -162,7 +162,10 @@ func TestRedisDown(t *testing.T) {
 		{"Household", func(ctx context.Context) error { _, err := s.Household(ctx, "H1"); return err }},
 		{"CardStates", func(ctx context.Context) error { _, err := s.CardStates(ctx, flows.AccountCadre); return err }},
 		{"SaveRoster", func(ctx context.Context) error { return s.SaveRoster(ctx, testRoster()) }},
-		{"Bind", func(ctx context.Context) error { _, err := s.Bind(ctx, flows.CodeCheck("HC1"), flows.Account{ID: 5}, 2); return err }},
+		{"Bind", func(ctx context.Context) error {
+			_, err := s.Bind(ctx, flows.CodeCheck("HC1"), flows.Account{ID: 5}, 2)
+			return err
+		}},
 		{"Account", func(ctx context.Context) error { _, err := s.Account(ctx, 101); return err }},
 		{"CadreAccount", func(ctx context.Context) error { _, err := s.CadreAccount(ctx, "C1"); return err }},
 		{"HouseholdAccounts", func(ctx context.Context) error { _, err := s.HouseholdAccounts(ctx, "H1"); return err }},
