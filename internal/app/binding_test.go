@@ -8,6 +8,7 @@ import (
 
 	"github.com/minqing/minqing/bot/telegramtest"
 	"github.com/minqing/minqing/flows"
+	"github.com/minqing/minqing/internal/cardprint"
 )
 
 func TestStrangersAndBadCodes(t *testing.T) {
@@ -68,4 +69,41 @@ func TestWrongCodesLockOut(t *testing.T) {
 		t.Error("a code was logged")
 	}
 	contains(t, "binding attempts are logged", logs, `"outcome":"not_found"`, `"outcome":"locked out"`, `"outcome":"bound"`)
+}
+
+// TestTypedCode: the code printed on a card, typed as a plain message in
+// groups and lower case, binds a stranger exactly as the QR link does; a
+// stranger's ordinary text still gets the stranger's answer; a typed wrong
+// code counts toward the limit on wrong codes.
+func TestTypedCode(t *testing.T) {
+	h := start(t)
+	code := h.codes["H001"]
+	typed := strings.ToLower(cardprint.GroupCode(code))
+	if typed == code || !strings.Contains(typed, " ") {
+		t.Fatalf("typed %q is not the printed grouping of %q", typed, code)
+	}
+	contains(t, "typed card", h.say(hhZhang, typed).Text, "刘建国", "县财政局")
+	if a, err := h.m.Store.Account(context.Background(), hhZhang.ID); err != nil || a.Ref != "H001" {
+		t.Fatalf("typed code bound %+v, %v", a, err)
+	}
+	// Once bound, the same text is a message to the cadre, not a code.
+	n := h.mark(cadreLiu)
+	invite := h.codes["C001"]
+	contains(t, "typed invite", h.say(cadreLiu, invite[:10]+"-"+strings.ToLower(invite[10:])).Text, "欢迎您，刘建国")
+	contains(t, "bound: a request", h.say(hhZhang, typed).Text, "#1")
+	h.expect(cadreLiu, n, "#1", "张福来")
+
+	contains(t, "ordinary text", h.say(stranger, "hello, how do I get a card?").Text, "contact card")
+	contains(t, "Chinese text", h.say(hhZhou, "你好，我想反映情况").Text, "民情联系卡")
+	wrong := []byte(strings.ToLower(h.codes["H004"]))
+	if wrong[0] = '0'; h.codes["H004"][0] == '0' { // a typo in the first character
+		wrong[0] = '1'
+	}
+	for i := 0; i < flows.MaxWrongCodes; i++ {
+		contains(t, fmt.Sprintf("typed wrong code %d", i+1), h.say(hhZhou, cardprint.GroupCode(string(wrong))).Text, "无效")
+	}
+	contains(t, "right code after the limit", h.say(hhZhou, cardprint.GroupCode(h.codes["H004"])).Text, "太多")
+	if _, err := h.m.Store.Account(context.Background(), hhZhou.ID); err == nil {
+		t.Fatal("a locked-out account was bound by a typed code")
+	}
 }

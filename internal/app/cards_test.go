@@ -136,3 +136,101 @@ func TestCardsAndInvitesCSV(t *testing.T) {
 	}
 	contains(t, "invites", inv.String(), "cadre_id,name,unit,role,link", "L002,孙立新,,leader,https://t.me/test_bot?start=")
 }
+
+// TestLinkFiles: the files the office opens hold bearer links or personal
+// data: they are created readable by their owner only, CSVs begin with a
+// UTF-8 BOM (Excel and WPS show the Chinese), an existing file is replaced
+// only with -force, and a failed print leaves it as it was.
+func TestLinkFiles(t *testing.T) {
+	h := start(t)
+	cfg := writeConfig(t, h)
+	ctx := context.Background()
+	run := func(args ...string) (int, string) {
+		var out, errb bytes.Buffer
+		code := cli.Run(ctx, append(args[:1:1], append([]string{"-config", cfg}, args[1:]...)...), &out, &errb)
+		return code, errb.String()
+	}
+	dir := t.TempDir()
+	private := func(path string) []byte {
+		t.Helper()
+		st, err := os.Stat(path)
+		if err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v %v, want mode 0600", path, st, err)
+		}
+		b, _ := os.ReadFile(path)
+		return b
+	}
+	cards, invites := filepath.Join(dir, "cards.csv"), filepath.Join(dir, "invites.csv")
+	for _, c := range [][]string{{"cards", "-format", "csv", "-o", cards}, {"invites", "-o", invites}} {
+		if code, errs := run(c...); code != 0 {
+			t.Fatalf("%v: %s", c, errs)
+		}
+	}
+	for path, header := range map[string]string{cards: "household_id,name,village,cadre,link\n", invites: "cadre_id,name,unit,role,link\n"} {
+		b := private(path)
+		if !bytes.HasPrefix(b, []byte("\xEF\xBB\xBF"+header)) {
+			t.Errorf("%s does not start with a BOM and its header: %q", path, b[:min(len(b), 60)])
+		}
+		contains(t, path, string(b), "https://t.me/test_bot?start=")
+	}
+	if b := private(cards); !strings.Contains(string(b), "张福来,保兴镇保安村,刘建国") {
+		t.Errorf("cards.csv:\n%s", b)
+	}
+
+	// An existing file stays without -force, and is replaced (0600) with it.
+	for _, c := range [][]string{{"cards", "-o", cards}, {"invites", "-o", invites}, {"cards", "-format", "pdf", "-o", cards}} {
+		if err := os.WriteFile(c[len(c)-1], []byte("the office's own file"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, errs := run(c...)
+		if b, _ := os.ReadFile(c[len(c)-1]); code == 0 || !strings.Contains(errs, "-force") || string(b) != "the office's own file" {
+			t.Errorf("%v over an existing file: exit %d, %q; file now %q", c, code, errs, b)
+		}
+	}
+	if code, errs := run("cards", "-o", cards, "-force"); code != 0 {
+		t.Fatalf("cards -force: %s", errs)
+	}
+	if b := private(cards); !bytes.HasPrefix(b, []byte("\xEF\xBB\xBFhousehold_id")) {
+		t.Errorf("cards.csv after -force: %q", b[:min(len(b), 40)])
+	}
+
+	// A print that fails (a font that is no font) leaves the file as it was,
+	// and no temporary file behind.
+	badFont := filepath.Join(dir, "bad.ttf")
+	os.WriteFile(badFont, []byte("not a font"), 0o644)
+	badCfg := filepath.Join(dir, "bad.yaml")
+	b, _ := os.ReadFile(cfg)
+	os.WriteFile(badCfg, []byte(strings.Replace(string(b), "cards:\n", "cards:\n  font: \""+badFont+"\"\n", 1)), 0o600)
+	pdf := filepath.Join(dir, "cards.pdf")
+	os.WriteFile(pdf, []byte("%PDF last week's cards"), 0o600)
+	var out, errb bytes.Buffer
+	if code := cli.Run(ctx, []string{"cards", "-config", badCfg, "-format", "pdf", "-o", pdf, "-force"}, &out, &errb); code == 0 {
+		t.Fatal("cards with a bad font succeeded")
+	}
+	if b, _ := os.ReadFile(pdf); string(b) != "%PDF last week's cards" {
+		t.Errorf("a failed print changed the file: %q", b[:min(len(b), 40)])
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp") {
+			t.Errorf("a temporary file was left: %s", e.Name())
+		}
+	}
+
+	// PNG cards: a folder and files only the owner reads; an export
+	// replaces an existing file readable by others with one that is not.
+	pngs := filepath.Join(dir, "png")
+	if code, errs := run("cards", "-format", "png", "-o", pngs, "-household", "H001"); code != 0 {
+		t.Fatal(errs)
+	}
+	private(filepath.Join(pngs, "card-H001.png"))
+	if st, err := os.Stat(pngs); err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("png folder: %v %v", st, err)
+	}
+	export := filepath.Join(dir, "h001.json")
+	os.WriteFile(export, []byte("{}"), 0o644)
+	if code, errs := run("export", "-household", "H001", "-o", export); code != 0 {
+		t.Fatal(errs)
+	}
+	contains(t, "export", string(private(export)), "张福来")
+}

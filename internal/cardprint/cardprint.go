@@ -41,6 +41,12 @@ type Layout struct {
 	Title  string // "民情联系卡"
 	County string // e.g. "嘉荫县", from the config; printed next to the title
 	HowTo  string // one line, e.g. "打开 Telegram，扫描二维码，按“开始”"
+	// HowToType tells people who cannot scan to send the code to the bot,
+	// e.g. "不能扫码？在 Telegram 搜索 {bot}，把绑定码发给它"; {bot} is
+	// replaced with "@" and Bot. It is printed only when Bot is set.
+	HowToType string
+	// Bot is the bot's username without "@", for HowToType.
+	Bot string
 
 	CadreLabel, UnitLabel, PhoneLabel, CodeLabel string // "帮扶干部", "单位", "电话", "绑定码"
 
@@ -95,6 +101,7 @@ func DefaultLayout(lang string) Layout {
 		return Layout{
 			Title:      "Contact Card",
 			HowTo:      "Open Telegram, scan the QR code, tap “Start”",
+			HowToType:  "Cannot scan? In Telegram, find {bot} and send it the code",
 			CadreLabel: "Cadre",
 			UnitLabel:  "Unit",
 			PhoneLabel: "Phone",
@@ -104,6 +111,7 @@ func DefaultLayout(lang string) Layout {
 	return Layout{
 		Title:      "民情联系卡",
 		HowTo:      "打开 Telegram，扫描二维码，按“开始”",
+		HowToType:  "不能扫码？在 Telegram 搜索 {bot}，把绑定码发给它",
 		CadreLabel: "帮扶干部",
 		UnitLabel:  "单位",
 		PhoneLabel: "电话",
@@ -112,11 +120,12 @@ func DefaultLayout(lang string) Layout {
 }
 
 // CodeGroupSeparator separates the groups of GroupCode. It is a space, not a
-// hyphen, because binding codes may themselves contain '-' and '_'.
+// hyphen, because codes printed before the current alphabet may themselves
+// contain '-' and '_'.
 const CodeGroupSeparator = " "
 
 // GroupCode splits code into groups of four characters for reading and
-// typing: "AbCdEfGhIj" -> "AbCd EfGh Ij". Whitespace in code is dropped
+// typing: "7K2M9QXR4T" -> "7K2M 9QXR 4T". Whitespace in code is dropped
 // first, so grouping twice is harmless. UngroupCode is the inverse.
 func GroupCode(code string) string {
 	r := []rune(UngroupCode(code))

@@ -2,6 +2,7 @@ package cardprint
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -19,7 +20,7 @@ import (
 	"github.com/minqing/minqing/internal/fonts"
 )
 
-const codeAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+const codeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ" // Crockford's base32, as flows derives codes
 
 var (
 	names    = []string{"张桂兰", "李长福", "王秀英", "刘德顺", "陈玉梅", "赵永利", "孙淑珍", "周国强", "吴凤兰", "郑宝山", "冯桂芝", "何春生"}
@@ -28,12 +29,12 @@ var (
 	cadres   = []string{"刘建国", "马晓燕", "孙立军", "高凤霞"}
 )
 
-// testCards returns n cards with random (seeded) 22-character codes.
+// testCards returns n cards with random (seeded) 20-character codes.
 func testCards(n int) []Card {
 	rng := rand.New(rand.NewSource(7))
 	cards := make([]Card, n)
 	for i := range cards {
-		b := make([]byte, 22)
+		b := make([]byte, 20)
 		for j := range b {
 			b[j] = codeAlphabet[rng.Intn(len(codeAlphabet))]
 		}
@@ -61,7 +62,7 @@ func testLayout(t *testing.T) Layout {
 		t.Skipf("no CJK font on this machine (%v)", err)
 	}
 	l := DefaultLayout("zh")
-	l.County = "嘉荫县"
+	l.County, l.Bot = "嘉荫县", "minqing_jiayin_bot"
 	return l
 }
 
@@ -106,7 +107,7 @@ func TestDefaultLayout(t *testing.T) {
 		if l.Title != title {
 			t.Errorf("DefaultLayout(%q).Title = %q, want %q", lang, l.Title, title)
 		}
-		for _, s := range []string{l.HowTo, l.CadreLabel, l.UnitLabel, l.PhoneLabel, l.CodeLabel} {
+		for _, s := range []string{l.HowTo, l.HowToType, l.CadreLabel, l.UnitLabel, l.PhoneLabel, l.CodeLabel} {
 			if s == "" {
 				t.Errorf("DefaultLayout(%q) has an empty label: %+v", lang, l)
 			}
@@ -168,7 +169,7 @@ func TestPDF(t *testing.T) {
 	l := testLayout(t)
 	cards := testCards(12)
 	var buf bytes.Buffer
-	if err := PDF(&buf, cards, l); err != nil {
+	if err := PDF(context.Background(), &buf, cards, l); err != nil {
 		t.Fatal(err)
 	}
 	data := buf.Bytes()
@@ -252,12 +253,12 @@ func TestPDF(t *testing.T) {
 
 func TestErrors(t *testing.T) {
 	l := testLayout(t)
-	if err := PDF(&bytes.Buffer{}, nil, l); !errors.Is(err, ErrNoCards) {
+	if err := PDF(context.Background(), &bytes.Buffer{}, nil, l); !errors.Is(err, ErrNoCards) {
 		t.Errorf("PDF of no cards: %v, want ErrNoCards", err)
 	}
 	bad := testCards(2)
 	bad[1].Link = ""
-	if err := PDF(&bytes.Buffer{}, bad, l); !errors.Is(err, ErrNoLink) {
+	if err := PDF(context.Background(), &bytes.Buffer{}, bad, l); !errors.Is(err, ErrNoLink) {
 		t.Errorf("PDF of a card without link: %v, want ErrNoLink", err)
 	}
 	if err := PNG(&bytes.Buffer{}, bad[1], l); !errors.Is(err, ErrNoLink) {
@@ -269,7 +270,7 @@ func TestErrors(t *testing.T) {
 	fonts.Candidates = nil
 	defer func() { fonts.Candidates = saved }()
 	l.FontPath = ""
-	if err := PDF(&bytes.Buffer{}, testCards(1), l); !errors.Is(err, fonts.ErrNoFont) {
+	if err := PDF(context.Background(), &bytes.Buffer{}, testCards(1), l); !errors.Is(err, fonts.ErrNoFont) {
 		t.Errorf("PDF without font: %v, want fonts.ErrNoFont", err)
 	}
 	if err := PNG(&bytes.Buffer{}, testCards(1)[0], l); !errors.Is(err, fonts.ErrNoFont) {
@@ -281,7 +282,7 @@ func TestMissingGlyph(t *testing.T) {
 	l := testLayout(t)
 	cards := testCards(2)
 	cards[1].HouseholdName = "王\U0010FFFD" // private use: in no font
-	if err := PDF(&bytes.Buffer{}, cards, l); !errors.Is(err, ErrMissingGlyph) {
+	if err := PDF(context.Background(), &bytes.Buffer{}, cards, l); !errors.Is(err, ErrMissingGlyph) {
 		t.Errorf("PDF: %v, want ErrMissingGlyph", err)
 	} else if !strings.Contains(err.Error(), "card 2") || strings.Contains(err.Error(), "王") {
 		t.Errorf("PDF error %q should name the card by number, not by name", err)
@@ -376,11 +377,49 @@ func TestExampleCard(t *testing.T) {
 	}
 	if os.Getenv("CARDPRINT_PDF") != "" { // a sheet too, for a local look
 		var pdf bytes.Buffer
-		if err := PDF(&pdf, testCards(12), l); err != nil {
+		if err := PDF(context.Background(), &pdf, testCards(12), l); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(os.Getenv("CARDPRINT_PDF"), pdf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestPDFStops: a PDF stops between two cards once its context ends.
+func TestPDFStops(t *testing.T) {
+	l := testLayout(t)
+	ctx, stop := context.WithCancel(context.Background())
+	stop()
+	var buf bytes.Buffer
+	if err := PDF(ctx, &buf, testCards(3), l); !errors.Is(err, context.Canceled) || buf.Len() != 0 {
+		t.Errorf("PDF after a stop: %v, %d bytes written", err, buf.Len())
+	}
+}
+
+// TestFitTextLinear: fitting a long text onto the card measures each of its
+// runes a bounded number of times, however long it is (a 5 000-character
+// name once cost millions of rune measures).
+func TestFitTextLinear(t *testing.T) {
+	for _, n := range []int{500, 5000, 50000} {
+		measured := 0
+		measure := func(s string, pt float64, mono bool) float64 {
+			r := []rune(s)
+			measured += len(r)
+			return float64(len(r)) * pt * 25.4 / 72
+		}
+		c := Card{HouseholdName: strings.Repeat("欧", n), Village: strings.Repeat("村", n), CadreName: strings.Repeat("干", n),
+			CadreUnit: strings.Repeat("局", n), CadrePhone: strings.Repeat("1", n), Code: strings.Repeat("7", n)}
+		l := DefaultLayout("zh")
+		l.County, l.Bot, l.HowTo = strings.Repeat("县", n), strings.Repeat("b", n), strings.Repeat("扫", n)
+		ops := compose(c, l, [][]bool{{true}}, measure)
+		if total := 9 * n; measured > 80*total {
+			t.Errorf("%d runes per text: %d runes measured, more than 80 per rune of input (%d)", n, measured, total)
+		}
+		for _, op := range ops.texts {
+			if strings.ContainsAny(op.s, "欧村局县扫17b") && !strings.HasSuffix(op.s, "…") { // not a label
+				t.Errorf("%d runes: text %q not cut", n, op.s)
+			}
 		}
 	}
 }

@@ -1,5 +1,7 @@
 package cardprint
 
+import "strings"
+
 // The card is composed once, in millimetres from the card's top-left corner,
 // as a list of texts, filled rectangles and a QR code; the PDF and PNG
 // renderers only draw that list.
@@ -55,7 +57,8 @@ type cardOps struct {
 type measureFunc func(s string, pt float64, mono bool) float64
 
 // fitText shrinks s from pt down to minPt, then cuts it with an ellipsis,
-// until it is at most maxW millimetres wide.
+// until it is at most maxW millimetres wide. Its cost is linear in the
+// length of s: a bounded number of whole measures, then one rune at a time.
 func fitText(m measureFunc, s string, pt, minPt, maxW float64, mono bool) (string, float64) {
 	for m(s, pt, mono) > maxW && pt > minPt {
 		pt -= 0.25
@@ -63,10 +66,20 @@ func fitText(m measureFunc, s string, pt, minPt, maxW float64, mono bool) (strin
 	if m(s, pt, mono) <= maxW {
 		return s, pt
 	}
+	// The longest prefix whose runes, measured one by one, fit with the
+	// ellipsis; then back off while the prefix measured whole (kerning)
+	// does not: the prefix is as short as maxW allows, so that is cheap.
+	const ell = "…"
+	room := maxW - m(ell, pt, mono)
 	r := []rune(s)
-	for len(r) > 0 {
-		r = r[:len(r)-1]
-		if t := string(r) + "…"; m(t, pt, mono) <= maxW {
+	n, w := 0, 0.0
+	for ; n < len(r); n++ {
+		if w += m(string(r[n]), pt, mono); w > room {
+			break
+		}
+	}
+	for ; n > 0; n-- {
+		if t := string(r[:n]) + ell; m(t, pt, mono) <= maxW {
 			return t, pt
 		}
 	}
@@ -151,7 +164,7 @@ func compose(c Card, l Layout, bits [][]bool, m measureFunc) cardOps {
 	}
 	valX = min(valX, pad+(colR-pad)/2)
 	for i, r := range rows {
-		y := 26 + float64(i)*4.5
+		y := 24.6 + float64(i)*4.2
 		if r.label != "" {
 			s, pt := fitText(m, r.label, labelPt, 5, valX-pad-1, false)
 			text(pad, y, pt, s, inkLabel, false)
@@ -160,18 +173,31 @@ func compose(c Card, l Layout, bits [][]bool, m measureFunc) cardOps {
 		text(valX, y, pt, s, inkText, false)
 	}
 
-	// A faint line, then the code and the how-to across the whole card.
-	ops.rects = append(ops.rects, rectOp{x: pad, y: 39.2, w: cardW - 2*pad, h: 0.2, c: inkFaint})
+	// A faint line, then the code and the how-to across the whole card:
+	// scanning, and for those who cannot scan, typing the code.
+	ops.rects = append(ops.rects, rectOp{x: pad, y: 36.6, w: cardW - 2*pad, h: 0.2, c: inkFaint})
 	if code := GroupCode(c.Code); code != "" {
 		x := pad
 		if s, pt := fitText(m, oneLine(l.CodeLabel), 7.5, 5, 20, false); s != "" {
-			x += text(x, 44.6, pt, s, inkLabel, false) + 2.5
+			x += text(x, 41.6, pt, s, inkLabel, false) + 2.5
 		}
 		s, pt := fitText(m, code, 10.5, 6, cardW-pad-x, true)
-		text(x, 44.6, pt, s, inkText, true)
+		text(x, 41.6, pt, s, inkText, true)
 	}
-	if s, pt := fitText(m, oneLine(l.HowTo), 8, 5.5, cardW-2*pad, false); s != "" {
-		text(pad, 50.2, pt, s, inkText, false)
+	if s, pt := fitText(m, oneLine(l.HowTo), 7.5, 5.5, cardW-2*pad, false); s != "" {
+		text(pad, 45.8, pt, s, inkText, false)
+	}
+	if s, pt := fitText(m, oneLine(howToType(l)), 7.5, 5.5, cardW-2*pad, false); s != "" {
+		text(pad, 49.8, pt, s, inkText, false)
 	}
 	return ops
+}
+
+// howToType is the layout's line for typing the code, naming the bot; ""
+// without a bot.
+func howToType(l Layout) string {
+	if l.Bot == "" {
+		return ""
+	}
+	return strings.ReplaceAll(l.HowToType, "{bot}", "@"+l.Bot)
 }

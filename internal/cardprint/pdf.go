@@ -1,6 +1,7 @@
 package cardprint
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -27,13 +28,17 @@ const (
 
 // PDF writes cards, in the order given, on A4 sheets of PerPage cards with
 // cut marks. The text is real text in the embedded (subset) font, so it can
-// be searched and copied.
-func PDF(w io.Writer, cards []Card, l Layout) (err error) {
+// be searched and copied. It stops with ctx's error between two cards once
+// ctx ends, having written nothing.
+func PDF(ctx context.Context, w io.Writer, cards []Card, l Layout) (err error) {
 	if len(cards) == 0 {
 		return ErrNoCards
 	}
 	bits := make([][][]bool, len(cards))
 	for i, c := range cards {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if bits[i], err = qrBits(c.Link); err != nil {
 			return fmt.Errorf("card %d: %w", i+1, err)
 		}
@@ -68,6 +73,9 @@ func PDF(w io.Writer, cards []Card, l Layout) (err error) {
 	}
 
 	for i, c := range cards {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		slot := i % PerPage
 		if slot == 0 {
 			pdf.AddPage()

@@ -26,8 +26,10 @@ commands:
   cards     write the households' cards: -format csv|pdf|png [-o FILE] (csv: one link a line,
             to standard output without -o; pdf: A4 sheets of ten cards; png: one file per card
             into the folder -o) [-village NAME] [-cadre ID] [-household ID] [-lang zh|en];
-            -rotate -household ID gives a lost card a new code (the old one stops working)
-  invites   write the cadres' and leaders' invite links as CSV [-o FILE] [-cadre ID];
+            -rotate -household ID gives a lost card a new code (the old one stops working);
+            files are readable by their owner only, CSV in UTF-8 with a BOM; an existing
+            file is replaced only with -force
+  invites   write the cadres' and leaders' invite links as CSV [-o FILE] [-force] [-cadre ID];
             -rotate -cadre ID gives a new invite (the old link stops working)
   digest    print the week's digest: counts, the response, resolution, satisfaction and on-time
             rates, per unit or per cadre and village, the longest late, categories
@@ -36,7 +38,9 @@ commands:
   export    write everything stored about a household as JSON: -household ID [-o FILE]
   forget    erase a household everywhere (PIPL): -household ID
 
-every command takes -config FILE (default config.yaml); minqing <command> -h lists its flags
+every command takes -config FILE (default config.yaml); minqing <command> -h lists its flags;
+import, cards and invites need the secret the codes are derived from: $MINQING_CARDS_SECRET
+(or cards.secret), at least 32 characters, e.g. from openssl rand -hex 32
 `
 
 // Run dispatches a subcommand and returns the exit code.

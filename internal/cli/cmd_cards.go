@@ -1,8 +1,9 @@
 package cli
 
 import (
-	"errors"
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -12,13 +13,14 @@ import (
 )
 
 // printCards writes the cards as an A4 PDF, or as one PNG per card into the
-// folder out.
-func printCards(m *app.Main, lines []flows.CardLine, user, format, out, lang string) error {
+// folder out. An existing file is replaced only when replace is set; a stop
+// (ctx) or a failure leaves it as it was.
+func printCards(ctx context.Context, m *app.Main, lines []flows.CardLine, user, format, out, lang string, replace bool) error {
 	if out == "" {
 		return fmt.Errorf("-format %s needs -o", format)
 	}
 	layout := cardprint.DefaultLayout(lang)
-	layout.County, layout.FontPath = m.Config.County, m.Config.Cards.Font
+	layout.County, layout.FontPath, layout.Bot = m.Config.County, m.Config.Cards.Font, user
 	cards := make([]cardprint.Card, len(lines))
 	for i, l := range lines {
 		cards[i] = cardprint.Card{
@@ -28,33 +30,25 @@ func printCards(m *app.Main, lines []flows.CardLine, user, format, out, lang str
 		}
 	}
 	if format == "pdf" {
-		return writeFile(out, func(f *os.File) error { return cardprint.PDF(f, cards, layout) })
+		return writeFile(ctx, out, replace, func(w io.Writer) error { return cardprint.PDF(ctx, w, cards, layout) })
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	if err := os.MkdirAll(out, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", out, err)
 	}
-	for i, c := range cards {
-		name := filepath.Join(out, "card-"+lines[i].Household.ID+".png")
-		if err := writeFile(name, func(f *os.File) error { return cardprint.PNG(f, c, layout) }); err != nil {
+	names := make([]string, len(cards))
+	for i := range cards {
+		names[i] = filepath.Join(out, "card-"+lines[i].Household.ID+".png")
+		if err := notThere(names[i], replace); err != nil {
 			return err
 		}
 	}
-	return nil
-}
-
-// writeFile creates name and writes it with fn, removing it on failure.
-func writeFile(name string, fn func(*os.File) error) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", name, err)
-	}
-	err = fn(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		_ = os.Remove(name)
-		return errors.Join(fmt.Errorf("write %s", name), err)
+	for i, c := range cards {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("cards: stopped after %d of %d: %w", i, len(cards), err)
+		}
+		if err := writeFile(ctx, names[i], replace, func(w io.Writer) error { return cardprint.PNG(w, c, layout) }); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // The PIPL commands: a household's copy of its data (export) and its
@@ -16,7 +15,7 @@ import (
 func cmdExport(ctx context.Context, args []string, stdout io.Writer) error {
 	fs, path := flags("export")
 	id := fs.String("household", "", "the household's id")
-	out := fs.String("o", "", "output file, created readable by its owner only (default: standard output)")
+	out := fs.String("o", "", "output file, created (or replaced) readable by its owner only (default: standard output)")
 	m, err := parseOpen(ctx, fs, path, args, needHousehold(id))
 	if err != nil {
 		return err
@@ -35,7 +34,7 @@ func cmdExport(ctx context.Context, args []string, stdout io.Writer) error {
 		_, err = stdout.Write(b)
 		return err
 	}
-	if err := os.WriteFile(*out, b, 0o600); err != nil {
+	if err := writeFile(ctx, *out, true, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 		return fmt.Errorf("export household %s: %w", *id, err)
 	}
 	m.Log.Info("household exported", "household", *id, "requests", len(e.Requests))

@@ -2,14 +2,14 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 
 	"github.com/minqing/minqing/flows"
+	"github.com/minqing/minqing/internal/app"
+	"github.com/minqing/minqing/internal/config"
 	"github.com/minqing/minqing/internal/roster"
 )
 
@@ -32,6 +32,9 @@ func cmdImport(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer m.Close()
+	if err := needCodes(m); err != nil {
+		return err
+	}
 	rep, err := m.Service.ImportRoster(ctx, r)
 	if err != nil {
 		return err
@@ -44,7 +47,8 @@ func cmdImport(ctx context.Context, args []string, stdout io.Writer) error {
 func cmdCards(ctx context.Context, args []string, stdout io.Writer) error {
 	fs, path := flags("cards")
 	format := fs.String("format", "csv", "output format: csv, pdf (A4 sheets) or png (one file per card, -o names a folder)")
-	out := fs.String("o", "", "output file, or folder for png (default for csv: standard output)")
+	out := fs.String("o", "", "output file (created readable by its owner only; CSV in UTF-8 with a BOM), or folder for png (default for csv: standard output)")
+	force := fs.Bool("force", false, "replace an existing output file")
 	village := fs.String("village", "", "only this village")
 	cadre := fs.String("cadre", "", "only the households of this cadre id")
 	household := fs.String("household", "", "only this household id")
@@ -55,6 +59,14 @@ func cmdCards(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer m.Close()
+	if err := needCodes(m); err != nil {
+		return err
+	}
+	if *format != "png" {
+		if err := notThere(*out, *force); err != nil { // before a rotation, which it would not print
+			return err
+		}
+	}
 	if *rotate {
 		if *household == "" {
 			return errors.New("-rotate needs -household ID")
@@ -77,16 +89,17 @@ func cmdCards(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	switch *format {
 	case "csv":
-		return writeCSV(*out, stdout, cardRows(lines, user))
+		return writeCSV(ctx, *out, *force, stdout, cardRows(lines, user))
 	case "pdf", "png":
-		return printCards(m, lines, user, *format, *out, *lang)
+		return printCards(ctx, m, lines, user, *format, *out, *lang, *force)
 	}
 	return fmt.Errorf("-format %q: want csv, pdf or png", *format)
 }
 
 func cmdInvites(ctx context.Context, args []string, stdout io.Writer) error {
 	fs, path := flags("invites")
-	out := fs.String("o", "", "output file (default: standard output)")
+	out := fs.String("o", "", "output file, created readable by its owner only, CSV in UTF-8 with a BOM (default: standard output)")
+	force := fs.Bool("force", false, "replace an existing output file")
 	cadre := fs.String("cadre", "", "only this cadre id")
 	rotate := fs.Bool("rotate", false, "issue a new invite for -cadre; the old link stops working")
 	m, err := parseOpen(ctx, fs, path, args, nil)
@@ -94,6 +107,12 @@ func cmdInvites(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer m.Close()
+	if err := needCodes(m); err != nil {
+		return err
+	}
+	if err := notThere(*out, *force); err != nil {
+		return err
+	}
 	if *rotate {
 		if *cadre == "" {
 			return errors.New("-rotate needs -cadre ID")
@@ -116,7 +135,7 @@ func cmdInvites(ctx context.Context, args []string, stdout io.Writer) error {
 			rows = append(rows, []string{l.Cadre.ID, l.Cadre.Name, l.Cadre.Unit, string(l.Cadre.Role), link(user, l.Code)})
 		}
 	}
-	return writeCSV(*out, stdout, rows)
+	return writeCSV(ctx, *out, *force, stdout, rows)
 }
 
 // filterCards keeps the cards matching every non-empty filter.
@@ -140,20 +159,12 @@ func cardRows(lines []flows.CardLine, user string) [][]string {
 	return rows
 }
 
-// writeCSV writes rows to the file out, or to stdout when out is "".
-func writeCSV(out string, stdout io.Writer, rows [][]string) error {
-	w := stdout
-	if out != "" {
-		f, err := os.Create(out)
-		if err != nil {
-			return fmt.Errorf("create %s: %w", out, err)
-		}
-		defer f.Close()
-		w = f
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.WriteAll(rows); err != nil {
-		return fmt.Errorf("write %s: %w", out, err)
+// needCodes checks that the codes of cards and invites can be derived.
+func needCodes(m *app.Main) error {
+	if m.Service.Codes == nil {
+		return fmt.Errorf("cards.secret is not set: the codes of cards and invites are derived from it; set $%s (or cards.secret) "+
+			"to at least 32 characters, e.g. the output of `openssl rand -hex 32`, and keep it: the same secret prints the same cards",
+			config.EnvCardsSecret)
 	}
 	return nil
 }

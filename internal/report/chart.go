@@ -195,7 +195,7 @@ func Chart(d flows.Digest, opts ChartOptions) ([]byte, error) {
 		}
 		names := make([]string, n)
 		for i, r := range rows {
-			names[n-1-i] = shorten(p.Y.Tick.Label, r.row.Name, maxNamePt)
+			names[n-1-i] = shorten(p.Y.Tick.Label.Width, r.row.Name, maxNamePt)
 		}
 		p.NominalY(names...)
 		p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
@@ -361,21 +361,30 @@ func intTicks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
-// shorten cuts s to fit in width when drawn in sty, ending in "…" ("..."
-// for ASCII, which the fallback font surely has).
-func shorten(sty text.Style, s string, width vg.Length) string {
-	if sty.Width(s) <= width {
+// shorten cuts s to fit in width when measured by w, ending in "…" ("..."
+// for ASCII, which the fallback font surely has). Its cost is linear in the
+// length of s: runes are measured one at a time, and only a prefix that
+// fits is measured whole.
+func shorten(w func(string) vg.Length, s string, width vg.Length) string {
+	if w(s) <= width {
 		return s
 	}
 	ell := "…"
 	if isASCII(s) {
 		ell = "..."
 	}
+	room := width - w(ell)
 	r := []rune(s)
-	for len(r) > 1 && sty.Width(string(r)+ell) > width {
-		r = r[:len(r)-1]
+	n, sum := 0, vg.Length(0)
+	for ; n < len(r); n++ {
+		if sum += w(string(r[n])); sum > room {
+			break
+		}
 	}
-	return string(r) + ell
+	for n > 1 && w(string(r[:n])+ell) > width { // kerning: the whole may be wider
+		n--
+	}
+	return string(r[:max(n, 1)]) + ell
 }
 
 // isASCII reports whether s is printable ASCII only.

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
+
+	"gonum.org/v1/plot/vg"
 
 	"github.com/minqing/minqing/flows"
 	"github.com/minqing/minqing/internal/fonts"
@@ -202,5 +205,29 @@ func TestChartConcurrent(t *testing.T) {
 		if err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestShortenLinear: a long name is cut to the width measuring each rune a
+// bounded number of times.
+func TestShortenLinear(t *testing.T) {
+	for _, n := range []int{100, 10000} {
+		measured := 0
+		width := func(s string) vg.Length {
+			measured += utf8.RuneCountInString(s)
+			return vg.Length(utf8.RuneCountInString(s))
+		}
+		for _, name := range []string{strings.Repeat("县", n), strings.Repeat("x", n)} {
+			got := shorten(width, name, 20)
+			if utf8.RuneCountInString(got) > 20 || !strings.HasSuffix(got, ".") && !strings.HasSuffix(got, "…") {
+				t.Errorf("shorten(%d runes) = %q", n, got)
+			}
+		}
+		if measured > 10*2*n {
+			t.Errorf("%d runes: %d measured", n, measured)
+		}
+	}
+	if got := shorten(func(s string) vg.Length { return vg.Length(len(s)) }, "short", 20); got != "short" {
+		t.Errorf("a name that fits was cut: %q", got)
 	}
 }
