@@ -8,7 +8,6 @@ import (
 	"strings"
 	"text/template"
 	"time"
-	"unicode/utf16"
 
 	"github.com/minqing/minqing/flows"
 	"github.com/minqing/minqing/internal/report"
@@ -132,61 +131,6 @@ func (r *Renderer) ButtonLabel(lang string, b flows.Button) string {
 		return t
 	}
 	return r.Text(lang, "btn."+string(b.Action), b.Arg)
-}
-
-// Split cuts text into pieces of at most limit UTF-16 code units, at line
-// breaks where possible, never inside an HTML tag or entity.
-func Split(text string, limit int) []string {
-	var out []string
-	for utf16Len(text) > limit {
-		cut := cutPoint(text, limit)
-		out = append(out, text[:cut])
-		text = strings.TrimLeft(text[cut:], "\n")
-	}
-	return append(out, text)
-}
-
-// cutPoint finds a byte offset at most limit UTF-16 units into text.
-func cutPoint(text string, limit int) int {
-	units, last, lastNL := 0, 0, -1
-	inTag := false
-	for i, c := range text {
-		units += len(utf16.Encode([]rune{c}))
-		if units > limit {
-			break
-		}
-		switch c {
-		case '<', '&':
-			inTag = true
-		case '>', ';':
-			inTag = false
-		}
-		if !inTag {
-			last = i + len(string(c))
-			if c == '\n' {
-				lastNL = i
-			}
-		}
-	}
-	if lastNL > limit/2 {
-		return lastNL
-	}
-	if last == 0 {
-		return len(text)
-	}
-	return last
-}
-
-func utf16Len(s string) int {
-	n := 0
-	for _, c := range s {
-		if c >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n
 }
 
 // callback data: "<action>:<request>:<arg>", at most 64 bytes. It is

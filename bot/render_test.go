@@ -3,7 +3,6 @@ package bot
 import (
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/minqing/minqing/flows"
 )
@@ -69,30 +68,6 @@ func TestRenderEscapesUserText(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("want %q in %s", want, text)
 		}
-	}
-}
-
-func TestSplitLongText(t *testing.T) {
-	long := strings.Repeat("漏雨了，", 3000) + "\n" + strings.Repeat("&lt;", 500)
-	parts := Split(long, maxText)
-	if len(parts) < 3 {
-		t.Fatalf("%d parts", len(parts))
-	}
-	var joined strings.Builder
-	for _, p := range parts {
-		if utf16Len(p) > maxText || !utf8.ValidString(p) {
-			t.Fatalf("part of %d units or invalid UTF-8", utf16Len(p))
-		}
-		if strings.HasSuffix(p, "&lt") || strings.HasSuffix(p, "&") {
-			t.Fatalf("entity cut: %q", p[len(p)-10:])
-		}
-		joined.WriteString(p)
-	}
-	if strings.ReplaceAll(joined.String(), "\n", "") != strings.ReplaceAll(long, "\n", "") {
-		t.Fatal("split lost text")
-	}
-	if got := Split("短", maxText); len(got) != 1 || got[0] != "短" {
-		t.Fatalf("short text split: %q", got)
 	}
 }
 

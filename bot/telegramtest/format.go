@@ -72,6 +72,14 @@ func formatText(text, parseMode string) (string, []models.MessageEntity, error) 
 	return plain, sortEntities(ents), nil
 }
 
+// ParseHTML parses text as Telegram's HTML parse mode does: it returns the
+// plain text Telegram stores (whose UTF-16 length the 4096 limit counts), or
+// the error Telegram answers with. Tests of message splitting use it.
+func ParseHTML(text string) (string, error) {
+	plain, _, err := formatText(text, "HTML")
+	return plain, err
+}
+
 var htmlTags = map[string]models.MessageEntityType{
 	"b": models.MessageEntityTypeBold, "strong": models.MessageEntityTypeBold,
 	"i": models.MessageEntityTypeItalic, "em": models.MessageEntityTypeItalic,
