@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	_ "image/png"
 	"os"
@@ -14,7 +15,10 @@ import (
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/minqing/minqing/flows"
 	"github.com/minqing/minqing/internal/cli"
+	"github.com/minqing/minqing/internal/config"
 )
 
 // TestPrintedCards: the PDF and PNG cards carry exactly the links of
@@ -233,4 +237,31 @@ func TestLinkFiles(t *testing.T) {
 		t.Fatal(errs)
 	}
 	contains(t, "export", string(private(export)), "张福来")
+}
+
+// TestCardsSecret: the commands that make or print codes need the secret
+// and say so; with another secret than the codes were made with, nothing is
+// printed (such cards would not bind).
+func TestCardsSecret(t *testing.T) {
+	h := start(t)
+	ctx := context.Background()
+	b, _ := os.ReadFile(writeConfig(t, h))
+	noSecret := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(noSecret, []byte(strings.Split(string(b), "cards:")[0]), 0o600)
+	t.Setenv(config.EnvCardsSecret, "")
+	for _, args := range [][]string{{"cards"}, {"invites"}, {"import", "-cadres", "../roster/testdata/cadres.csv", "-households", "../roster/testdata/households.csv"}} {
+		var out, errb bytes.Buffer
+		code := cli.Run(ctx, append(args[:1:1], append([]string{"-config", noSecret}, args[1:]...)...), &out, &errb)
+		if code == 0 || !strings.Contains(errb.String(), config.EnvCardsSecret) || out.Len() != 0 {
+			t.Errorf("%s without the secret: exit %d, %q, printed %q", args[0], code, errb.String(), out.String())
+		}
+	}
+	other := *h.m.Service
+	other.Codes = flows.NewCardCodes("not the secret the codes were made with", "county")
+	if _, err := other.Cards(ctx); !errors.Is(err, flows.ErrWrongSecret) {
+		t.Errorf("cards with another secret: %v", err)
+	}
+	if _, err := other.Invites(ctx); !errors.Is(err, flows.ErrWrongSecret) {
+		t.Errorf("invites with another secret: %v", err)
+	}
 }

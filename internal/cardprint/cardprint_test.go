@@ -199,7 +199,7 @@ func TestPDF(t *testing.T) {
 			t.Fatalf("pdftotext: %v", err)
 		}
 		text := string(out)
-		for _, want := range []string{cards[0].HouseholdName, cards[11].HouseholdName, l.Title, l.County, cards[0].CadreUnit, GroupCode(cards[3].Code)} {
+		for _, want := range []string{cards[0].HouseholdName, cards[11].HouseholdName, l.Title, l.County, cards[0].CadreUnit, GroupCode(cards[3].Code), "@" + l.Bot} {
 			if !strings.Contains(text, want) {
 				t.Errorf("pdftotext output lacks %q:\n%s", want, text)
 			}

@@ -257,6 +257,7 @@ func TestLoad(t *testing.T) {
 	}
 	t.Setenv(EnvBotToken, "")
 	t.Setenv(EnvWebhookSecret, "")
+	t.Setenv(EnvCardsSecret, "")
 	_, err := Load(path)
 	if want := path + `:3: sla.first_response: time: unknown unit "x"`; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("Load error %v, want %s", err, want)
@@ -293,6 +294,22 @@ func TestEnvOverrides(t *testing.T) {
 		t.Errorf("error %v, want %s", err, want)
 	}
 
+	// The cards secret: from the file or the environment, at least 32
+	// characters, never quoted in an error.
+	const cards = "0123456789abcdef0123456789abcdef"
+	c, err = parse("config.yaml", []byte("cards:\n  secret: \"file-secret-file-secret-file-secret\"\n"), env(map[string]string{EnvCardsSecret: cards}))
+	if err != nil || c.Cards.Secret.Reveal() != cards {
+		t.Errorf("cards secret from the environment: %v", err)
+	}
+	_, err = parse("config.yaml", []byte("cards:\n  secret: \"too-short-secret\"\n"), noEnv)
+	if want := `config.yaml:2: cards.secret: must be 32–1024 characters`; err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "too-short") {
+		t.Errorf("short cards secret: %v, want %s", err, want)
+	}
+	_, err = parse("config.yaml", []byte("county: x\n"), env(map[string]string{EnvCardsSecret: "short"}))
+	if want := `cards.secret (from $MINQING_CARDS_SECRET): must be 32–1024 characters`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("short cards secret from the environment: %v, want %s", err, want)
+	}
+
 	// The environment also fills a required value in webhook mode.
 	src := "telegram:\n  mode: webhook\n  webhook:\n    url: https://a.b/tg\n"
 	if _, err := parse("config.yaml", []byte(src), env(map[string]string{EnvWebhookSecret: "x"})); err != nil {
@@ -307,7 +324,8 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	const token = "123456:AAE-very-secret-token"
 	const hook = "hook-secret-value"
 	const redisPW = "redis-password"
-	src := fmt.Sprintf("telegram:\n  token: %q\n  mode: webhook\n  webhook: {url: \"https://a.b/tg\", secret: %q}\nredis:\n  url: \"redis://u:%s@h:6379/0\"\n", token, hook, redisPW)
+	const cards = "cards-secret-cards-secret-cards-secret"
+	src := fmt.Sprintf("telegram:\n  token: %q\n  mode: webhook\n  webhook: {url: \"https://a.b/tg\", secret: %q}\nredis:\n  url: \"redis://u:%s@h:6379/0\"\ncards:\n  secret: %q\n", token, hook, redisPW, cards)
 	c, err := parse("config.yaml", []byte(src), noEnv)
 	if err != nil {
 		t.Fatal(err)
@@ -329,7 +347,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		string(js), logged.String(),
 	}
 	for _, out := range outputs {
-		for _, secret := range []string{token, hook, redisPW, "very-secret", "AAE"} {
+		for _, secret := range []string{token, hook, redisPW, "very-secret", "AAE", cards, "cards-secret"} {
 			if strings.Contains(out, secret) {
 				t.Errorf("output contains %q:\n%s", secret, out)
 			}
