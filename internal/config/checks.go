@@ -37,6 +37,7 @@ var checks = map[string]checkFunc{
 	"min":            checkMin,
 	"range":          checkRange,
 	"botapi_rate":    checkBotAPIRate,
+	"proxy_url":      func(v reflect.Value, _ string) error { return checkProxy(SecretURL(v.String())) },
 	"username":       patterns["username"].check,
 	"webhook_secret": patterns["webhook_secret"].check,
 	"cards_secret":   checkCardsSecret,
@@ -194,6 +195,25 @@ func checkRange(v reflect.Value, arg string) error {
 	lo, hi, _ := strings.Cut(arg, "..")
 	if n := v.Int(); n < mustInt(lo) || n > mustInt(hi) {
 		return fmt.Errorf("must be %s–%s, got %d", lo, hi, n)
+	}
+	return nil
+}
+
+// proxySchemes are the proxies Go's HTTP client speaks.
+var proxySchemes = []string{"http", "https", "socks5", "socks5h"}
+
+// checkProxy checks a proxy URL: a scheme of proxySchemes, a host, and
+// nothing else but a user and password. Its messages never hold the password.
+func checkProxy(p SecretURL) error {
+	u, err := url.Parse(p.Reveal())
+	if err != nil || u.Opaque != "" || !slices.Contains(proxySchemes, u.Scheme) || u.Host == "" {
+		return fmt.Errorf(`must be an http, https or socks5 URL such as "socks5://127.0.0.1:1080", got %q`, p.String())
+	}
+	if u.Port() == "" && strings.HasPrefix(u.Scheme, "socks5") {
+		return fmt.Errorf("a socks5 proxy needs a port, got %q", p.String())
+	}
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("a proxy URL has no path, query or fragment, got %q", p.String())
 	}
 	return nil
 }

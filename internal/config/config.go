@@ -99,8 +99,13 @@ type Telegram struct {
 	// TELEGRAM_BOT_TOKEN, which overrides this value, to keep it out of
 	// files.
 	Token Secret `yaml:"token" env:"TELEGRAM_BOT_TOKEN"`
-	// Bot API server; change it only for a local Bot API server or a proxy.
+	// Bot API server; change it only for a self-hosted Bot API server.
 	APIURL string `yaml:"api_url" default:"https://api.telegram.org" check:"url=http|https"`
+	// Proxy for every Bot API call, where Telegram is not reachable
+	// directly: "http://host:port", "https://host:port" or
+	// "socks5://host:port", with "user:password@" before the host if the
+	// proxy needs it. "" for none.
+	Proxy SecretURL `yaml:"proxy" check:"optional,proxy_url"`
 	// The bot's username (without "@"), used in t.me links on printed
 	// cards. Leave empty to ask Telegram (getMe) at start-up.
 	Username string `yaml:"username" trim:"@" check:"optional,username"`

@@ -71,6 +71,7 @@ func TestParseValues(t *testing.T) {
 	src := `
 telegram:
   username: "@MinqingBot"
+  proxy: "socks5://u:pw@127.0.0.1:1080"
   mode: webhook
   webhook: {listen: ":8443", url: "https://bot.example.org/tg", secret: "s3cr_et-"}
   rate: {global: 30, per_chat: 0.5}
@@ -97,6 +98,7 @@ log: {level: debug}
 	}
 	want := Default()
 	want.Telegram.Username = "MinqingBot"
+	want.Telegram.Proxy = "socks5://u:pw@127.0.0.1:1080"
 	want.Telegram.Mode = ModeWebhook
 	want.Telegram.Webhook = Webhook{Listen: ":8443", URL: "https://bot.example.org/tg", Secret: "s3cr_et-"}
 	want.Telegram.Rate = Rate{Global: 30, PerChat: 0.5}
@@ -156,6 +158,14 @@ func TestErrors(t *testing.T) {
 		{"bad api url", "telegram:\n  api_url: api.telegram.org\n",
 			[]string{`config.yaml:2: telegram.api_url: must be an absolute http or https URL`}},
 		{"ftp api url", "telegram:\n  api_url: ftp://x.org\n", []string{`config.yaml:2: telegram.api_url:`}},
+		{"ftp proxy", "telegram:\n  proxy: ftp://p.example:21\n",
+			[]string{`config.yaml:2: telegram.proxy: must be an http, https or socks5 URL such as "socks5://127.0.0.1:1080", got "ftp://p.example:21"`}},
+		{"proxy without scheme", "telegram:\n  proxy: 127.0.0.1:1080\n", []string{`config.yaml:2: telegram.proxy: must be an http, https or socks5 URL`}},
+		{"socks5 proxy without port", "telegram:\n  proxy: socks5://p.example\n",
+			[]string{`config.yaml:2: telegram.proxy: a socks5 proxy needs a port`}},
+		{"proxy with path", "telegram:\n  proxy: http://p.example:3128/x\n",
+			[]string{`config.yaml:2: telegram.proxy: a proxy URL has no path, query or fragment`}},
+		{"proxy not a string", "telegram:\n  proxy: [a]\n", []string{`config.yaml:2: telegram.proxy: expected a string, got a list`}},
 		{"http webhook url", "telegram:\n  webhook:\n    url: http://x.org/tg\n",
 			[]string{`config.yaml:3: telegram.webhook.url: must be an absolute https URL`}},
 		{"bad redis url", "redis:\n  url: http://127.0.0.1:6379\n", []string{`config.yaml:2: redis.url: invalid URL scheme: http`}},
@@ -325,7 +335,8 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	const hook = "hook-secret-value"
 	const redisPW = "redis-password"
 	const cards = "cards-secret-cards-secret-cards-secret"
-	src := fmt.Sprintf("telegram:\n  token: %q\n  mode: webhook\n  webhook: {url: \"https://a.b/tg\", secret: %q}\nredis:\n  url: \"redis://u:%s@h:6379/0\"\ncards:\n  secret: %q\n", token, hook, redisPW, cards)
+	const proxyPW = "proxy-password"
+	src := fmt.Sprintf("telegram:\n  token: %q\n  proxy: \"http://u:%s@p:3128\"\n  mode: webhook\n  webhook: {url: \"https://a.b/tg\", secret: %q}\nredis:\n  url: \"redis://u:%s@h:6379/0\"\ncards:\n  secret: %q\n", token, proxyPW, hook, redisPW, cards)
 	c, err := parse("config.yaml", []byte(src), noEnv)
 	if err != nil {
 		t.Fatal(err)
@@ -343,18 +354,24 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		fmt.Sprintf("%v %s %q %x %X %d %#v %10s", c.Telegram.Token, c.Telegram.Token, c.Telegram.Token,
 			c.Telegram.Token, c.Telegram.Token, c.Telegram.Token, c.Telegram.Token, c.Telegram.Token),
 		fmt.Sprintf("%v %+v %d %x", c.Redis, c.Redis, c.Redis, c.Redis),
+		fmt.Sprintf("%v %s %q %x %#v", c.Telegram.Proxy, c.Telegram.Proxy, c.Telegram.Proxy, c.Telegram.Proxy, c.Telegram.Proxy),
 		fmt.Sprint(c.Telegram.Webhook), fmt.Sprintln(*c),
 		string(js), logged.String(),
 	}
 	for _, out := range outputs {
-		for _, secret := range []string{token, hook, redisPW, "very-secret", "AAE", cards, "cards-secret"} {
+		for _, secret := range []string{token, hook, redisPW, proxyPW, "very-secret", "AAE", cards, "cards-secret"} {
 			if strings.Contains(out, secret) {
 				t.Errorf("output contains %q:\n%s", secret, out)
 			}
 		}
 	}
-	if !strings.Contains(outputs[0], redacted) || !strings.Contains(outputs[4], "h:6379") {
-		t.Errorf("redacted output lost information:\n%s\n%s", outputs[0], outputs[4])
+	if !strings.Contains(outputs[0], redacted) || !strings.Contains(outputs[4], "h:6379") || !strings.Contains(outputs[5], "p:3128") {
+		t.Errorf("redacted output lost information:\n%s\n%s\n%s", outputs[0], outputs[4], outputs[5])
+	}
+	// A bad proxy URL is named without its password.
+	_, err = parse("config.yaml", []byte("telegram:\n  proxy: \"ftp://u:"+proxyPW+"@p:21\"\n"), noEnv)
+	if err == nil || strings.Contains(err.Error(), proxyPW) || !strings.Contains(err.Error(), "telegram.proxy") {
+		t.Errorf("bad proxy: %v", err)
 	}
 	if s := Secret("").String(); s != "" {
 		t.Errorf("empty Secret prints %q", s)

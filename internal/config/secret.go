@@ -46,6 +46,33 @@ func (s Secret) Format(f fmt.State, verb rune) {
 // MarshalText returns the String, so encoders (JSON, YAML, slog) redact too.
 func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// SecretURL is a URL that may hold a password (user:password@host): String,
+// Format and MarshalText print it with the password redacted. Use Reveal to
+// get the value.
+type SecretURL string
+
+// Reveal returns the URL with its password.
+func (u SecretURL) Reveal() string { return string(u) }
+
+// String returns the URL with any password redacted.
+func (u SecretURL) String() string { return redactURL(string(u)) }
+
+// GoString returns the quoted String, for %#v.
+func (u SecretURL) GoString() string { return fmt.Sprintf("%q", u.String()) }
+
+// Format implements fmt.Formatter so that no verb prints the password.
+func (u SecretURL) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'), verb == 'q':
+		io.WriteString(f, u.GoString())
+	default:
+		io.WriteString(f, u.String())
+	}
+}
+
+// MarshalText returns the String, so encoders (JSON, YAML, slog) redact too.
+func (u SecretURL) MarshalText() ([]byte, error) { return []byte(u.String()), nil }
+
 // String returns the Redis settings with any password in URL redacted.
 func (r Redis) String() string {
 	return fmt.Sprintf("{URL:%s Addrs:%v MasterName:%s Prefix:%s Namespace:%s}",

@@ -89,7 +89,7 @@ type decodeFunc func(d *decoder, k *key, n *yaml.Node, v reflect.Value) error
 // that is not a value (a section, or a type the file cannot hold).
 func decoderFor(t reflect.Type) decodeFunc {
 	switch t {
-	case reflect.TypeFor[Secret]():
+	case reflect.TypeFor[Secret](), reflect.TypeFor[SecretURL]():
 		return decodeSecret
 	case reflect.TypeFor[time.Duration]():
 		return decodeDuration
