@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -26,8 +28,13 @@ type Options struct {
 	Stale       time.Duration // queue entries idle this long are taken over
 	// IdleRead is the longest a queue read waits for an entry (default 2s).
 	// A read in flight is not interrupted, so shutting down waits it out.
-	IdleRead    time.Duration
-	HTTPClient  *http.Client
+	IdleRead time.Duration
+	// HTTPClient makes every call to the Bot API; nil: a client with enough
+	// idle connections for the sender, through Proxy if set.
+	HTTPClient *http.Client
+	// Proxy is the proxy (http, https or socks5 URL) every Bot API call
+	// goes through, when the bot builds its client (HTTPClient is nil).
+	Proxy       *url.URL
 	Log         *slog.Logger
 	Unreachable Unreachable
 	Metrics     *Metrics // nil: no metrics
@@ -60,6 +67,9 @@ type Bot struct {
 
 // New builds a Bot; it makes no network call.
 func New(svc Service, inbox flows.Inbox, outbox flows.Outbox, o Options) (*Bot, error) {
+	if o.Proxy != nil && o.HTTPClient != nil {
+		return nil, errors.New("bot: Options.Proxy applies to the client the bot builds; leave HTTPClient nil")
+	}
 	defaults(&o)
 	tg, err := newTelegram(o.Token, o.APIURL, o.HTTPClient)
 	if err != nil {
@@ -101,7 +111,7 @@ func defaults(o *Options) {
 		o.Log = slog.Default()
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second, Transport: newTransport()}
+		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second, Transport: newTransport(o.Proxy)}
 	}
 }
 
@@ -112,15 +122,22 @@ func defaults(o *Options) {
 const idleConns = 64
 
 // newTransport is the default transport with enough idle connections for
-// the sender's parallel chats.
-func newTransport() *http.Transport {
+// the sender's parallel chats, through proxy if it is not nil (Go's
+// transport speaks http and https proxies, by CONNECT for https targets, and
+// socks5). A proxy set here is used for every address, loopback included.
+func newTransport(proxy *url.URL) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = idleConns * 2
 	t.MaxIdleConnsPerHost = idleConns
+	if proxy != nil {
+		t.Proxy = http.ProxyURL(proxy)
+	}
 	return t
 }
 
-// Username asks Telegram for the bot's username (for t.me links).
+// Username asks Telegram (getMe) for the bot's username, for t.me links and
+// to check the token at start. An error wrapping ErrTokenRejected means the
+// token is wrong; any other (network, proxy, 5xx, 429) may pass.
 func (b *Bot) Username(ctx context.Context) (string, error) { return b.tg.username(ctx) }
 
 // Run registers the commands, then polls, works and sends until ctx ends.

@@ -27,10 +27,20 @@ func newTelegram(token, apiURL string, hc *http.Client) (*telegram, error) {
 	return &telegram{c: c}, nil
 }
 
+// ErrTokenRejected is wrapped by the error of Bot.Username when Telegram
+// refuses the token: 401 Unauthorized (a revoked or mistyped token), or 404
+// Not Found (a string that is not a token at all). Asking again cannot help.
+var ErrTokenRejected = errors.New("rejected by Telegram")
+
 // username asks getMe for the bot's username.
 func (t *telegram) username(ctx context.Context) (string, error) {
 	me, err := t.c.GetMe(ctx)
-	if err != nil {
+	switch {
+	case errors.Is(err, tgbot.ErrorUnauthorized):
+		return "", fmt.Errorf("%w: 401 Unauthorized", ErrTokenRejected)
+	case errors.Is(err, tgbot.ErrorNotFound):
+		return "", fmt.Errorf("%w: 404 Not Found", ErrTokenRejected)
+	case err != nil:
 		return "", fmt.Errorf("getMe: %w", scrub(err))
 	}
 	return me.Username, nil

@@ -96,6 +96,10 @@ func TestGetMeAndToken(t *testing.T) {
 	if !errors.Is(err, tgbot.ErrorUnauthorized) {
 		t.Fatalf("wrong token: err = %v, want ErrorUnauthorized", err)
 	}
+	_, err = tgbot.New("no token at all", tgbot.WithServerURL(srv.URL()))
+	if !errors.Is(err, tgbot.ErrorNotFound) {
+		t.Fatalf("a string that is no token: err = %v, want ErrorNotFound", err)
+	}
 	status, r := rawCall(t, srv, srv.Token(), "noSuchMethod", "application/json", "{}")
 	if status != 404 || r.OK || r.ErrorCode != 404 || r.Description != "Not Found: method not found" {
 		t.Fatalf("unknown method: %d %+v", status, r)
@@ -440,4 +444,23 @@ func TestManyUsersConcurrently(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestOffline: an offline server drops connections unanswered and logs
+// nothing; back online, it answers again.
+func TestOffline(t *testing.T) {
+	srv := newServer(t)
+	b := newBot(t, srv)
+	srv.ClearCalls()
+	srv.SetOffline(true)
+	if _, err := b.GetMe(context.Background()); err == nil || errors.Is(err, tgbot.ErrorNotFound) {
+		t.Fatalf("getMe while offline: %v, want a transport error", err)
+	}
+	if n := len(srv.Calls()); n != 0 {
+		t.Errorf("%d calls logged while offline", n)
+	}
+	srv.SetOffline(false)
+	if _, err := b.GetMe(context.Background()); err != nil {
+		t.Fatalf("getMe back online: %v", err)
+	}
 }

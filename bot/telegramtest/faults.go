@@ -58,6 +58,33 @@ func (s *Server) FailNextWith(chatID int64, method string, times, code, retryAft
 	s.failures = append(s.failures, &failRule{chatID: chatID, method: method, left: times, code: code, retryAfter: retryAfter, desc: description})
 }
 
+// SetOffline makes the server unreachable (true) or reachable again
+// (false): while it is offline every request's connection is closed without
+// an answer and nothing is logged, as when a network or proxy cuts the way
+// to Telegram. The bot's HTTP client sees a transport error, not an API
+// error.
+func (s *Server) SetOffline(offline bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offline = offline
+	s.notifyLocked()
+}
+
+func (s *Server) isOffline() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.offline
+}
+
+// dropConnection closes the connection of w without writing a response.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // the server closes the connection unanswered
+	}
+	_ = conn.Close()
+}
+
 // ClearFailures drops every pending FailNext rule.
 func (s *Server) ClearFailures() {
 	s.mu.Lock()

@@ -10,7 +10,10 @@
 // queue updates exactly as Telegram would deliver them through getUpdates,
 // and everything the bot sends is recorded per chat ([Server.Messages]).
 // Failures can be injected ([Server.FailNext], [Server.Block],
-// [Server.EnforceLimits]) and every API call is logged ([Server.Calls]).
+// [Server.EnforceLimits], [Server.SetOffline]; a token other than
+// [Server.Token] is refused as Telegram does: 401, or 404 for a string that
+// is not shaped like a token) and every API call is
+// logged ([Server.Calls]).
 //
 // Waiting helpers ([Server.Wait], [Server.WaitBotMessages], [Server.Changed])
 // are driven by change notifications, never by sleeping.
@@ -52,6 +55,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,6 +63,9 @@ import (
 
 	"github.com/go-telegram/bot/models"
 )
+
+// tokenShape is what a bot token looks like: the bot's id, a colon, a secret.
+var tokenShape = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
 
 // DefaultToken is the bot token a Server accepts unless [WithToken] is given.
 const DefaultToken = "123456789:AAE-telegramtest-emulator-token"
@@ -124,6 +131,7 @@ type Server struct {
 	limits    limiter
 	webhook   webhookState
 	commands  map[string][]models.BotCommand
+	offline   bool // SetOffline: drop every connection unanswered
 }
 
 // New starts an emulator on a local address.
@@ -387,6 +395,10 @@ func mustJSON(v any) json.RawMessage {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.isOffline() {
+		dropConnection(w)
+		return
+	}
 	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
 		s.serveFile(w, rest)
 		return
@@ -396,6 +408,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	token, method, _ := strings.Cut(rest, "/")
 	if !ok || token != s.cfg.token {
 		e := &apiError{code: 401, desc: "Unauthorized"}
+		if !tokenShape.MatchString(token) { // what Telegram answers for a string that is no token at all
+			e = &apiError{code: 404, desc: "Not Found"}
+		}
 		s.logCall(Call{Method: method, Time: start, Code: e.code, Description: e.desc})
 		writeError(w, e)
 		return

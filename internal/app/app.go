@@ -81,11 +81,15 @@ func (m *Main) OpenBot() error {
 	if c.Telegram.Mode == config.ModeWebhook {
 		hook = &bot.WebhookOptions{URL: c.Telegram.Webhook.URL, Secret: c.Telegram.Webhook.Secret.Reveal()}
 	}
+	proxy, err := proxyURL(c.Telegram.Proxy)
+	if err != nil {
+		return err
+	}
 	b, err := bot.New(m.Service, m.Store, m.Store, bot.Options{
 		Metrics: bot.NewMetrics(m.ops.reg), OnPoll: m.ops.polled, Webhook: hook, Files: m.digestFiles,
 		Token: token, APIURL: c.Telegram.APIURL, DefaultLang: c.Language, Consumer: consumer,
 		GlobalRate: c.Telegram.Rate.Global, PerChatRate: c.Telegram.Rate.PerChat,
-		HTTPClient: m.HTTPClient, Log: m.Log, IdleRead: m.IdleRead,
+		HTTPClient: m.HTTPClient, Proxy: proxy, Log: m.Log, IdleRead: m.IdleRead,
 		Unreachable: func(ctx context.Context, chat int64, n flows.Notice) {
 			if err := m.Service.Unreachable(ctx, chat, n); err != nil {
 				m.Log.Error("unreachable chat not handed over", "err", err)
@@ -99,19 +103,29 @@ func (m *Main) OpenBot() error {
 	return nil
 }
 
-// Run runs the bot until ctx ends.
+// proxyURL parses telegram.proxy (validated at load); nil when it is empty.
+func proxyURL(p config.SecretURL) (*url.URL, error) {
+	if p == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(p.Reveal())
+	if err != nil {
+		return nil, fmt.Errorf("telegram.proxy %s: not a URL", p)
+	}
+	return u, nil
+}
+
+// Run runs the bot until ctx ends. It first asks Telegram who the bot is
+// (see identify): a rejected token or a wrong telegram.username is an error
+// before anything runs; /healthz is served meanwhile.
 func (m *Main) Run(ctx context.Context) error {
 	if m.Bot == nil {
 		if err := m.OpenBot(); err != nil {
 			return err
 		}
 	}
-	m.Log.Info("minqing running", "mode", m.Config.Telegram.Mode)
-	sched, err := m.startCron(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { <-sched.Stop().Done() }()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	errs := make(chan error, 2)
 	servers := 0
 	start := func(name, addr string, h http.Handler) {
@@ -125,19 +139,31 @@ func (m *Main) Run(ctx context.Context) error {
 			})
 		}()
 	}
+	wait := func(err error) error {
+		cancel()
+		for ; servers > 0; servers-- {
+			if serr := <-errs; serr != nil && err == nil {
+				err = serr
+			}
+		}
+		return err
+	}
 	if addr := m.Config.HTTP.Listen; addr != "" {
 		start("ops", addr, m.ops.handler())
 	}
+	if err := m.identify(ctx); err != nil || ctx.Err() != nil {
+		return wait(err)
+	}
+	m.Log.Info("minqing running", "mode", m.Config.Telegram.Mode)
+	sched, err := m.startCron(ctx)
+	if err != nil {
+		return wait(err)
+	}
+	defer func() { <-sched.Stop().Done() }()
 	if m.Config.Telegram.Mode == config.ModeWebhook {
 		start("webhook", m.Config.Telegram.Webhook.Listen, m.webhookMux())
 	}
-	err = m.Bot.Run(ctx)
-	for ; servers > 0; servers-- {
-		if serr := <-errs; serr != nil && err == nil {
-			err = serr
-		}
-	}
-	return err
+	return wait(m.Bot.Run(ctx))
 }
 
 // webhookMux serves the webhook at the path of telegram.webhook.url.
@@ -159,13 +185,31 @@ func (m *Main) Close() error {
 	return nil
 }
 
-// Username returns the bot's username: from the config, or from getMe.
+// usernameTimeout bounds the getMe of Username: a command waits no longer
+// for a Telegram it cannot reach.
+const usernameTimeout = 20 * time.Second
+
+// Username returns the bot's username, for the links on cards and
+// invites: telegram.username, or else getMe with the token. Its error is one
+// sentence that says to set telegram.username.
 func (m *Main) Username(ctx context.Context) (string, error) {
 	if u := m.Config.Telegram.Username; u != "" {
 		return u, nil
 	}
-	if err := m.OpenBot(); err != nil {
-		return "", fmt.Errorf("bot username: set telegram.username, or %w", err)
+	const need = "the links need the bot's username: set telegram.username in the config"
+	if m.Config.Telegram.Token == "" {
+		return "", errors.New(need + " (or give the token in TELEGRAM_BOT_TOKEN to ask Telegram)")
 	}
-	return m.Bot.Username(ctx)
+	if m.Bot == nil {
+		if err := m.OpenBot(); err != nil {
+			return "", fmt.Errorf("%s (%w)", need, err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, usernameTimeout)
+	defer cancel()
+	u, err := m.Bot.Username(ctx)
+	if err != nil {
+		return "", fmt.Errorf("%s (asking Telegram with %s failed: %w)", need, m.Config.Telegram.TokenName(), err)
+	}
+	return u, nil
 }

@@ -24,6 +24,9 @@ type ops struct {
 	reg      *prometheus.Registry
 	lastPoll atomic.Int64 // unix ms of the last successful getUpdates
 	sweeps   prometheus.Histogram
+	// starting is why the bot is not running yet ("" once Telegram
+	// confirmed the token at start).
+	starting atomic.Pointer[string]
 }
 
 func newOps(m *Main) *ops {
@@ -32,18 +35,32 @@ func newOps(m *Main) *ops {
 	o.reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}),
 		&queueCollector{m: m}, o.sweeps)
 	o.lastPoll.Store(time.Now().UnixMilli())
+	o.unreachable("starting: asking Telegram who the bot is (getMe)")
 	return o
 }
 
 func (o *ops) polled() { o.lastPoll.Store(time.Now().UnixMilli()) }
 
-// health checks Redis, the queues and (when polling) the poll loop.
+// unreachable records why the bot has not started yet.
+func (o *ops) unreachable(why string) { o.starting.Store(&why) }
+
+// started records that Telegram confirmed the token; polling counts from now.
+func (o *ops) started() {
+	o.polled()
+	o.unreachable("")
+}
+
+// health checks that the bot started, Redis, the queues and (when polling)
+// the poll loop.
 func (o *ops) health(ctx context.Context) []string {
 	var problems []string
+	if why := *o.starting.Load(); why != "" {
+		problems = append(problems, why)
+	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := o.m.Store.Ping(ctx); err != nil {
-		return []string{"redis unreachable"}
+		return append(problems, "redis unreachable")
 	}
 	in, out, err := o.m.Store.Stats(ctx, time.Now())
 	if err != nil {

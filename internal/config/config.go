@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,7 +52,8 @@ const (
 // the test that the shipped config.yaml lists and documents every key are
 // all driven by these fields. Adding a key is: a field here (with its doc
 // comment), its line in config.yaml, and its use (for a rule of the
-// service, in Settings). Rules between keys are in validate.go.
+// service, in Settings). Rules between keys are in validate.go. A field
+// tagged yaml:"-" is not a key: the loader fills it (Telegram.TokenFrom).
 type Config struct {
 	Telegram Telegram `yaml:"telegram"`
 	Redis    Redis    `yaml:"redis"`
@@ -99,6 +101,10 @@ type Telegram struct {
 	// TELEGRAM_BOT_TOKEN, which overrides this value, to keep it out of
 	// files.
 	Token Secret `yaml:"token" env:"TELEGRAM_BOT_TOKEN"`
+	// TokenFrom is not a key: Load sets it to where Token came from, for
+	// messages about the token (see TokenName): "$TELEGRAM_BOT_TOKEN",
+	// "config.yaml:14", or "" when Token is empty or was set in code.
+	TokenFrom string `yaml:"-"`
 	// Bot API server; change it only for a self-hosted Bot API server.
 	APIURL string `yaml:"api_url" default:"https://api.telegram.org" check:"url=http|https"`
 	// Proxy for every Bot API call, where Telegram is not reachable
@@ -114,6 +120,19 @@ type Telegram struct {
 	Mode    string  `yaml:"mode" default:"polling" check:"oneof=polling|webhook"`
 	Webhook Webhook `yaml:"webhook"`
 	Rate    Rate    `yaml:"rate"`
+}
+
+// TokenName names the token, never its value, by the key and where its
+// value came from: "telegram.token (from $TELEGRAM_BOT_TOKEN)",
+// "telegram.token (config.yaml:14)" or "telegram.token".
+func (t Telegram) TokenName() string {
+	switch {
+	case strings.HasPrefix(t.TokenFrom, "$"):
+		return "telegram.token (from " + t.TokenFrom + ")"
+	case t.TokenFrom != "":
+		return "telegram.token (" + t.TokenFrom + ")"
+	}
+	return "telegram.token"
 }
 
 // Webhook configures webhook mode (telegram.webhook.*); its three keys are
@@ -272,6 +291,12 @@ func parse(name string, data []byte, getenv func(string) string) (*Config, error
 	d := newDecoder(name, c)
 	d.decode(data)
 	d.environment(getenv)
+	if o, ok := d.origins["telegram.token"]; ok && c.Telegram.Token != "" {
+		c.Telegram.TokenFrom = fmt.Sprintf("%s:%d", name, o.line)
+		if o.env != "" {
+			c.Telegram.TokenFrom = "$" + o.env
+		}
+	}
 	if !d.fatal {
 		c.check(d.report)
 	}

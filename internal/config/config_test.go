@@ -288,11 +288,20 @@ func TestEnvOverrides(t *testing.T) {
 	if c.Telegram.Token.Reveal() != token || c.Telegram.Webhook.Secret.Reveal() != "hook_secret" {
 		t.Errorf("token %q secret %q", c.Telegram.Token.Reveal(), c.Telegram.Webhook.Secret.Reveal())
 	}
+	if got, want := c.Telegram.TokenName(), "telegram.token (from $TELEGRAM_BOT_TOKEN)"; got != want {
+		t.Errorf("TokenName() = %q, want %q", got, want)
+	}
 
 	// Without the environment the file's value stays.
 	c, err = parse("config.yaml", []byte("telegram:\n  token: file-token\n"), noEnv)
 	if err != nil || c.Telegram.Token.Reveal() != "file-token" {
 		t.Errorf("file token: %v %v", c, err)
+	}
+	if got, want := c.Telegram.TokenName(), "telegram.token (config.yaml:2)"; got != want {
+		t.Errorf("TokenName() = %q, want %q", got, want)
+	}
+	if got := Default().Telegram.TokenName(); got != "telegram.token" {
+		t.Errorf("TokenName() of the defaults = %q", got)
 	}
 
 	// A bad secret from the environment is blamed on the variable, and its

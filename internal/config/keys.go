@@ -55,6 +55,9 @@ func (t *keyTable) walk(st reflect.Type, prefix string, index []int) {
 		if !ok {
 			panic(fmt.Sprintf("config: field %s.%s has no yaml tag", st.Name(), f.Name))
 		}
+		if name == "-" { // not a key: set by the loader
+			continue
+		}
 		if prefix != "" {
 			name = prefix + "." + name
 		}
