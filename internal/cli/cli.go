@@ -17,10 +17,13 @@ import (
 const usage = `usage: minqing <command> [flags]
 
 commands:
-  run       run the bot: long polling, or a webhook (telegram.mode); reminders, digests and
-            retention on their schedules; /healthz and /metrics on http.listen
+  run       run the bot: first asks Telegram who the bot is (getMe; a rejected token or another
+            bot's telegram.username stops it); long polling, or a webhook (telegram.mode);
+            reminders, digests and retention on their schedules; /healthz and /metrics on
+            http.listen
   demo      the offline simulator in a browser [-listen ADDR], or a scripted week in the
-            terminal [-script]; needs no token, Redis or network
+            terminal [-script]; needs no token, Redis or network; with -config, in the file's
+            county, time zone, language, SLAs and limits (not its telegram, redis, http or log)
   import    import the roster: -cadres FILE -households FILE (.csv in UTF-8 or GBK, or .xlsx);
             a bad row fails the whole import, naming file, line and field
   cards     write the households' cards: -format csv|pdf|png [-o FILE] (csv: one link a line,
@@ -38,9 +41,10 @@ commands:
   export    write everything stored about a household as JSON: -household ID [-o FILE]
   forget    erase a household everywhere (PIPL): -household ID
 
-every command takes -config FILE (default config.yaml); minqing <command> -h lists its flags;
-import, cards and invites need the secret the codes are derived from: $MINQING_CARDS_SECRET
-(or cards.secret), at least 32 characters, e.g. from openssl rand -hex 32
+every command takes -config FILE (default config.yaml; demo: its built-in settings unless
+-config is given); minqing <command> -h lists its flags; import, cards and invites need the
+secret the codes are derived from: $MINQING_CARDS_SECRET (or cards.secret), at least 32
+characters, e.g. from openssl rand -hex 32
 `
 
 // Run dispatches a subcommand and returns the exit code.

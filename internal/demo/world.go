@@ -41,7 +41,11 @@ type World struct {
 
 // Start builds and runs the demo world: the real program (app.Main)
 // against the Bot API emulator and an in-process Redis, on a simulated clock.
-func Start(ctx context.Context, log *slog.Logger) (*World, error) {
+// settings, if not nil, is an office's configuration: the demo takes its
+// county, time zone, language, SLAs, quiet hours, holidays, workdays,
+// digest schedule and limits, but never its Telegram, Redis or HTTP
+// settings (see Config).
+func Start(ctx context.Context, log *slog.Logger, settings *config.Config) (*World, error) {
 	s := &World{clock: flows.NewSimClock(demoStart), tg: telegramtest.New(telegramtest.WithBotUsername("minqing_demo_bot"), telegramtest.WithBotName("民情联系 Minqing")),
 		codes: map[string]string{}, ids: map[int64]string{}}
 	mr, err := miniredis.Run()
@@ -50,12 +54,10 @@ func Start(ctx context.Context, log *slog.Logger) (*World, error) {
 		return nil, fmt.Errorf("demo redis: %w", err)
 	}
 	s.redis = mr
-	cfg := config.Default()
-	cfg.Telegram.Token, cfg.Telegram.APIURL, cfg.Telegram.Username = config.Secret(s.tg.Token()), s.tg.URL(), "minqing_demo_bot"
+	cfg := Config(settings)
+	cfg.Telegram.Token, cfg.Telegram.APIURL = config.Secret(s.tg.Token()), s.tg.URL()
 	cfg.Redis.URL = "redis://" + mr.Addr() + "/0"
 	cfg.Cards.Secret = config.Secret(rand.Text() + rand.Text()) // the demo's codes live as long as its Redis
-	cfg.HTTP.Listen, cfg.QuietHours = "", config.QuietHours{}
-	cfg.Schedule.Reminders = "@every 24h" // the demo sweeps when the clock moves
 	s.m = &app.Main{Config: cfg, Clock: s.clock, Log: log, Consumer: "demo"}
 	if err := s.setup(ctx); err != nil {
 		s.Close()
@@ -70,6 +72,25 @@ func Start(ctx context.Context, log *slog.Logger) (*World, error) {
 		}
 	}()
 	return s, nil
+}
+
+// Config is the demo's configuration: settings (the defaults, without quiet
+// hours, when nil) with the demo's own Telegram bot, Redis and no HTTP
+// server, and reminders swept as the simulated clock moves. The token, API
+// URL and Redis URL are the caller's to fill in.
+func Config(settings *config.Config) *config.Config {
+	var cfg config.Config
+	if settings != nil {
+		cfg = *settings
+	} else {
+		cfg = *config.Default()
+		cfg.QuietHours = config.QuietHours{} // every reminder of the week shows
+	}
+	d := config.Default()
+	cfg.Telegram, cfg.Redis, cfg.HTTP = d.Telegram, d.Redis, config.HTTP{}
+	cfg.Telegram.Username = "minqing_demo_bot"
+	cfg.Schedule.Reminders = "@every 24h" // the demo sweeps when the clock moves
+	return &cfg
 }
 
 // setup imports the built-in roster and lists its people.

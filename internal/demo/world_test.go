@@ -12,11 +12,13 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/minqing/minqing/internal/config"
 )
 
 // TestDemoScript: `minqing demo -script` plays a complete week offline.
 func TestDemoScript(t *testing.T) {
-	w, err := Start(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w, err := Start(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +38,7 @@ func TestDemoScript(t *testing.T) {
 // cadre's phone, the cadre presses a button, the household's chat changes.
 func TestDemoInBrowser(t *testing.T) {
 	ctx := browserContext(t)
-	s, err := Start(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := Start(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,5 +125,44 @@ func contains(t *testing.T, what, got string, wants ...string) {
 		if !strings.Contains(got, w) {
 			t.Errorf("%s: want %q in:\n%s", what, w, got)
 		}
+	}
+}
+
+// TestDemoSettings: an office's configuration gives the demo its county,
+// time zone and SLAs, never its Telegram, Redis or HTTP settings.
+func TestDemoSettings(t *testing.T) {
+	settings, err := config.Parse("office.yaml", []byte(`telegram:
+  token: "1:office-token"
+  api_url: "https://bot-api.office.example"
+  username: office_bot
+  proxy: "socks5://127.0.0.1:1080"
+redis:
+  url: "redis://127.0.0.1:1/0"
+county: 汤旺县
+timezone: Asia/Urumqi
+sla: {first_response: 2h, escalate_after: 3h}
+http: {listen: "127.0.0.1:9999"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := Start(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil)), settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	c := w.m.Config
+	if c.County != "汤旺县" || c.Timezone.String() != "Asia/Urumqi" || c.SLA.FirstResponse != 2*time.Hour || c.SLA.EscalateAfter != 3*time.Hour {
+		t.Errorf("the office's settings were not taken: %s %s %v %v", c.County, c.Timezone, c.SLA.FirstResponse, c.SLA.EscalateAfter)
+	}
+	if c.Telegram.APIURL != w.tg.URL() || c.Telegram.Token.Reveal() != w.tg.Token() || c.Telegram.Proxy != "" ||
+		c.Telegram.Username != "minqing_demo_bot" || c.Redis.URL != "redis://"+w.redis.Addr()+"/0" || c.HTTP.Listen != "" {
+		t.Errorf("the demo took the office's Telegram, Redis or HTTP settings: %+v %v %q", c.Telegram, c.Redis, c.HTTP.Listen)
+	}
+	if settings.County != "汤旺县" || settings.Telegram.APIURL != "https://bot-api.office.example" {
+		t.Error("Start changed the caller's configuration")
+	}
+	if p := w.person("L01"); p.Role == "leader" && strings.Contains(p.Label, "全县") && !strings.Contains(p.Label, "汤旺县") {
+		t.Errorf("the county leader's label %q", p.Label)
 	}
 }
