@@ -10,10 +10,12 @@ import (
 	"github.com/minqing/minqing/bot"
 )
 
-// The pauses between attempts to reach Telegram at start.
+// The pauses between attempts to reach Telegram at start, and the longest
+// one attempt may take (a network that drops packets answers nothing).
 const (
-	reachFirst = time.Second
-	reachMax   = time.Minute
+	reachFirst   = time.Second
+	reachMax     = time.Minute
+	reachAttempt = 30 * time.Second
 )
 
 // identify asks Telegram who the bot is (getMe) before anything else runs.
@@ -25,7 +27,9 @@ const (
 func (m *Main) identify(ctx context.Context) error {
 	pause := reachFirst
 	for since := time.Now(); ; {
-		user, err := m.Bot.Username(ctx)
+		actx, cancel := context.WithTimeout(ctx, reachAttempt)
+		user, err := m.Bot.Username(actx)
+		cancel()
 		switch {
 		case err == nil:
 			m.ops.started()
