@@ -54,7 +54,7 @@ func (e *env) startup(ctx context.Context) error {
 	if err := populate(ctx, newService(st, nil), st, c, true); err != nil {
 		return err
 	}
-	tg := telegramtest.New()
+	tg := telegramtest.New(telegramtest.WithBotUsername("bench_bot")) // as in the config: a start checks it
 	defer tg.Close()
 	for _, cd := range c.roster.Cadres {
 		tg.AddUser(telegramtest.User{ID: accountOf(cd.ID), FirstName: cd.Name, LanguageCode: "zh-hans"})
