@@ -13,7 +13,8 @@ import (
 // they name, are the same in both.
 
 // commandPrefixes start the lines and code spans that are commands.
-var commandPrefixes = []string{"go ", "./minqing ", "minqing ", "make ", "TELEGRAM_BOT_TOKEN=", "GOTOOLCHAIN=", "apt-get "}
+var commandPrefixes = []string{"go ", "./minqing ", "minqing ", "make ", "TELEGRAM_BOT_TOKEN=", "GOTOOLCHAIN=", "apt-get ",
+	"export ", "openssl "}
 
 var (
 	codeSpan  = regexp.MustCompile("`([^`]+)`") // may wrap over lines
