@@ -131,7 +131,7 @@ func TestCardsNeedUsername(t *testing.T) {
 		}
 		return p
 	}
-	base := "redis:\n  url: \"" + h.redis.URL() + "\"\n"
+	base := "redis:\n  url: \"" + h.redis.URL() + "\"\ncards:\n  secret: \"" + testSecret.Reveal() + "\"\n"
 	noUser := write("nouser.yaml", "telegram:\n  api_url: \""+h.tg.URL()+"\"\n"+base)
 	t.Setenv("TELEGRAM_BOT_TOKEN", "")
 	run := func(args ...string) (int, string, string) {
