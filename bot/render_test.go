@@ -27,7 +27,7 @@ func TestCatalogComplete(t *testing.T) {
 		flows.NoticeFollowupAck, flows.NoticeNewRequest, flows.NoticeFollowup, flows.NoticeCadreReply, flows.NoticeReplySent,
 		flows.NoticeContacted, flows.NoticeSolved, flows.NoticeDeadlineSet, flows.NoticeResolved, flows.NoticeNewCadre,
 		flows.NoticeMyRequests, flows.NoticeOpenRequests, flows.NoticeTimeline, flows.NoticeNoRoute,
-		flows.NoticeForbidden, flows.NoticeUnsupported, flows.NoticeLangSet, flows.NoticeRequestClosed,
+		flows.NoticeForbidden, flows.NoticeRoleEnded, flows.NoticeUnsupported, flows.NoticeLangSet, flows.NoticeRequestClosed,
 		flows.NoticeCadreUnreachable, flows.NoticeRequestWaiting, flows.NoticeReminder, flows.NoticeEscalation, flows.NoticeDeadlineSoon, flows.NoticeOverdue,
 		flows.NoticeDefaultDeadline, flows.NoticeDeadlinePrompt, flows.NoticeDeadlineFormat, flows.NoticeDeadlineMoved, flows.NoticeDeadlineConfirm,
 		flows.NoticeVerdictAsk, flows.NoticeThanks, flows.NoticeReopened, flows.NoticeReopenAck, flows.NoticeClosedUnrated, flows.NoticeCategoryPrompt, flows.NoticeResolvePrompt, flows.NoticeResolveNote}

@@ -119,8 +119,11 @@ func (s *Service) Help(ctx context.Context, m Message) error {
 	role := string(a.Kind)
 	if a.Kind == AccountCadre {
 		c, err := s.Store.Cadre(ctx, a.Ref)
-		if err != nil {
+		if err != nil && !isNotFound(err) {
 			return fmt.Errorf("help: %w", err)
+		}
+		if !c.OnRoster { // the role ended: a stranger now
+			return s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
 		}
 		role = string(c.Role)
 	}
@@ -135,6 +138,13 @@ func (s *Service) SetLang(ctx context.Context, m Message, arg string) error {
 	}
 	if !ok {
 		return s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+	}
+	if a.Kind == AccountCadre {
+		if on, err := s.Store.OnRoster(ctx, AccountCadre, a.Ref); err != nil {
+			return fmt.Errorf("set lang: %w", err)
+		} else if !on { // the role ended: a stranger now
+			return s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+		}
 	}
 	lang := arg
 	if lang != "zh" && lang != "en" {

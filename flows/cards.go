@@ -53,8 +53,15 @@ func (s *Service) Rotate(ctx context.Context, kind AccountKind, id string) (stri
 	if s.Codes == nil {
 		return "", fmt.Errorf("rotate %s %s: %w", kind, id, ErrNoCodes)
 	}
+	on, err := s.Store.OnRoster(ctx, kind, id)
+	if err != nil {
+		return "", fmt.Errorf("rotate %s %s: %w", kind, id, err)
+	}
+	if !on {
+		return "", Errorf(ENOTFOUND, "%s %s is not on the roster: nothing to rotate", kind, id)
+	}
 	var code string
-	err := retry(func() error {
+	err = retry(func() error {
 		st, err := s.Store.CardState(ctx, kind, id)
 		if err != nil {
 			return err

@@ -28,13 +28,9 @@ func (s *Service) My(ctx context.Context, m Message) error {
 // OpenList answers a cadre's /open: their open requests, oldest first; a
 // leader's also lists what needs a leader (see waitingFor).
 func (s *Service) OpenList(ctx context.Context, m Message) error {
-	a, lang, ok, err := s.member(ctx, m, AccountCadre)
+	_, c, lang, ok, err := s.staffMember(ctx, m)
 	if !ok || err != nil {
 		return err
-	}
-	c, err := s.Store.Cadre(ctx, a.Ref)
-	if err != nil {
-		return fmt.Errorf("open: %w", err)
 	}
 	w, err := s.waitingFor(ctx, c, s.Clock.Now())
 	if err != nil {
@@ -62,6 +58,25 @@ func (s *Service) member(ctx context.Context, m Message, kind AccountKind) (Acco
 		return a, lang, false, s.reply(ctx, m, lang, NoticeForbidden, nil)
 	}
 	return a, lang, true, nil
+}
+
+// staffMember returns the sender's account and roster record if the sender
+// is a cadre or leader on the roster in force; otherwise it answers the
+// sender itself (someone whose role ended is a stranger now) and returns
+// ok=false.
+func (s *Service) staffMember(ctx context.Context, m Message) (Account, Cadre, string, bool, error) {
+	a, lang, ok, err := s.member(ctx, m, AccountCadre)
+	if !ok || err != nil {
+		return a, Cadre{}, lang, false, err
+	}
+	c, err := s.Store.Cadre(ctx, a.Ref)
+	if err != nil && !isNotFound(err) {
+		return a, c, lang, false, fmt.Errorf("load cadre: %w", err)
+	}
+	if !c.OnRoster {
+		return a, c, lang, false, s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+	}
+	return a, c, lang, true, nil
 }
 
 // items turns request ids into list lines; withWho names the household.

@@ -34,13 +34,9 @@ func (s *Service) digestNotices(ctx context.Context, leader Cadre, chat int64, l
 
 // Digest answers a leader's /digest: the digest of the week so far.
 func (s *Service) Digest(ctx context.Context, m Message) error {
-	a, lang, ok, err := s.member(ctx, m, AccountCadre)
+	_, leader, lang, ok, err := s.staffMember(ctx, m)
 	if !ok || err != nil {
 		return err
-	}
-	leader, err := s.Store.Cadre(ctx, a.Ref)
-	if err != nil {
-		return fmt.Errorf("digest: %w", err)
 	}
 	if leader.Role != RoleLeader {
 		return s.reply(ctx, m, lang, NoticeForbidden, nil)

@@ -168,9 +168,10 @@ func (s *Service) followup(ctx context.Context, m Message, h Household, r Reques
 
 // toCadre builds the notices that bring a household's message to its cadre:
 // a text with the request's buttons, and a copy of any media. When the
-// cadre cannot be reached (never bound the invite, or blocked the bot), the
-// unit's leaders get them at once, and the household is told where its
-// request is (unreached).
+// cadre cannot be reached (never bound the invite, blocked the bot, or was
+// taken off the roster with a household that is off it too), the unit's
+// leaders get them at once, and the household is told where its request is
+// (unreached).
 func (s *Service) toCadre(ctx context.Context, c Cadre, r Request, kind NoticeKind, m Message, h Household, lang string, known *Intake) ([]Notice, error) {
 	args := map[string]string{
 		"no": strconv.FormatInt(r.ID, 10), "household": h.Name, "village": h.Village,
@@ -180,7 +181,7 @@ func (s *Service) toCadre(ctx context.Context, c Cadre, r Request, kind NoticeKi
 	if err != nil {
 		return nil, err
 	}
-	if !bound || acc.Unreachable {
+	if !bound || acc.Unreachable || !c.OnRoster {
 		args["reason"] = "unreachable"
 		out, err := s.toLeaders(ctx, r, NoticeEscalation, args, &m)
 		if err != nil {
@@ -278,6 +279,11 @@ func (s *Service) quiet() bool { return s.quietAt(s.Clock.Now()) }
 
 // cadreMessage routes a cadre's Telegram reply to the household.
 func (s *Service) cadreMessage(ctx context.Context, m Message, a Account, lang string) error {
+	if ok, err := s.Store.OnRoster(ctx, AccountCadre, a.Ref); err != nil {
+		return fmt.Errorf("route cadre reply: %w", err)
+	} else if !ok { // the role ended: the account is a stranger's now
+		return s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+	}
 	if m.ReplyTo == 0 {
 		return s.reply(ctx, m, lang, NoticeNoRoute, nil)
 	}
@@ -296,7 +302,7 @@ func (s *Service) cadreMessage(ctx context.Context, m Message, a Account, lang s
 		return fmt.Errorf("route cadre reply: %w", err)
 	}
 	c, err := s.Store.Cadre(ctx, a.Ref)
-	if err != nil {
+	if err != nil && !isNotFound(err) {
 		return fmt.Errorf("route cadre reply: %w", err)
 	}
 	if !CanAct(c, r) {

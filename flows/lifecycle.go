@@ -6,8 +6,12 @@ import (
 )
 
 // CanAct reports whether cadre c may act on request r: the assigned cadre,
-// a leader of r's unit, or a county-wide leader.
+// a leader of r's unit, or a county-wide leader — on the roster in force
+// (c as the store reads it): someone taken off the roster may do nothing.
 func CanAct(c Cadre, r Request) bool {
+	if !c.OnRoster {
+		return false
+	}
 	if c.ID == r.CadreID {
 		return true
 	}

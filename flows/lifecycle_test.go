@@ -71,11 +71,14 @@ func TestCanAct(t *testing.T) {
 		c    Cadre
 		want bool
 	}{
-		{Cadre{ID: "C1", Role: RoleCadre, Unit: "财政局"}, true},
-		{Cadre{ID: "C2", Role: RoleCadre, Unit: "财政局"}, false},
-		{Cadre{ID: "L1", Role: RoleLeader, Unit: "财政局"}, true},
-		{Cadre{ID: "L2", Role: RoleLeader, Unit: "住建局"}, false},
-		{Cadre{ID: "L3", Role: RoleLeader}, true},
+		{Cadre{ID: "C1", Role: RoleCadre, Unit: "财政局", OnRoster: true}, true},
+		{Cadre{ID: "C2", Role: RoleCadre, Unit: "财政局", OnRoster: true}, false},
+		{Cadre{ID: "L1", Role: RoleLeader, Unit: "财政局", OnRoster: true}, true},
+		{Cadre{ID: "L2", Role: RoleLeader, Unit: "住建局", OnRoster: true}, false},
+		{Cadre{ID: "L3", Role: RoleLeader, OnRoster: true}, true},
+		// Taken off the roster: the record keeps the role, which grants nothing.
+		{Cadre{ID: "C1", Role: RoleCadre, Unit: "财政局"}, false},
+		{Cadre{ID: "L3", Role: RoleLeader}, false},
 	}
 	for _, c := range cases {
 		if got := CanAct(c.c, r); got != c.want {

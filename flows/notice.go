@@ -59,6 +59,7 @@ const (
 	NoticeDigest           NoticeKind = "digest"            // Digest
 	NoticeDigestChart      NoticeKind = "digest_chart"      // week, unit: a PNG made when sent
 	NoticeDigestSheet      NoticeKind = "digest_sheet"      // week, unit: an .xlsx made when sent
+	NoticeRoleEnded        NoticeKind = "role_ended"        // to an official taken off the roster: the account is unbound
 )
 
 // Action is what a button or command does to a request.

@@ -19,6 +19,9 @@ type Cadre struct {
 	Unit  string // county unit (单位); empty for a county-wide leader
 	Role  Role
 	Phone string // optional
+	// OnRoster is set by the store when the cadre is on the roster in force:
+	// someone taken off it holds no role, whatever the record says.
+	OnRoster bool
 }
 
 // CountyWide reports whether c is a leader who sees the whole county.

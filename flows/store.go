@@ -175,11 +175,17 @@ type Inbox interface {
 
 // RosterStore keeps cadres, households and their card codes.
 type RosterStore interface {
-	// SaveRoster replaces the roster atomically; cards and invites are kept.
-	// Households and cadres missing from r are removed from the roster lists
-	// but their requests stay.
-	SaveRoster(ctx context.Context, r Roster) error
+	// BeginImport starts a roster import (see RosterImport): it takes the
+	// import lock, one import at a time (ECONFLICT when another import
+	// holds it too long), and settles what an earlier import left: writes
+	// of one killed before its switch are rolled back; one killed after it
+	// is Pending, its follow-ups still to run. Cards and invites are kept.
+	BeginImport(ctx context.Context) (RosterImport, error)
+	// Roster returns the roster in force.
 	Roster(ctx context.Context) (Roster, error)
+	// Cadre returns a cadre's record in force, with OnRoster set when the
+	// cadre is on the roster in force; a cadre taken off the roster is still
+	// found (their name shows on old requests).
 	Cadre(ctx context.Context, id string) (Cadre, error)
 	Cadres(ctx context.Context, ids []string) ([]Cadre, error)
 	Household(ctx context.Context, id string) (Household, error)
@@ -188,6 +194,9 @@ type RosterStore interface {
 	// HouseholdNames returns the names of the given households, by id
 	// (ids not on record are left out).
 	HouseholdNames(ctx context.Context, ids []string) (map[string]string, error)
+	// OnRoster reports whether a household (kind household) or a cadre is
+	// on the roster in force.
+	OnRoster(ctx context.Context, kind AccountKind, id string) (bool, error)
 	// RotateCode gives a household (or cadre) a new code, checked by check,
 	// at rotation from.Rotation+1. The codes from checks (the current and
 	// any legacy one) stop binding; accounts already bound stay bound. It
@@ -208,6 +217,69 @@ type RosterStore interface {
 	AddCards(ctx context.Context, cards []NewCard) error
 }
 
+// RosterImport is a roster import in progress; it holds the import lock
+// until Close. The new roster is staged under a new version, invisible to
+// every reader, until Switch makes it the roster in force in one atomic
+// step; so an import killed at any point leaves the old roster or the new
+// one, never a mix. Switch journals the follow-ups, which run exactly once
+// (each is marked done in the same step as its effect); a later import
+// finishes them if this one is killed.
+type RosterImport interface {
+	// Pending returns the journal of an earlier import that switched but
+	// did not finish (nil if none): run its follow-ups, then Finish it,
+	// before staging.
+	Pending() *ImportJournal
+	// Stage writes the new roster, in chunks whatever its size. Cards and
+	// invites are kept; new holders get theirs after the switch (AddCards).
+	Stage(ctx context.Context, r Roster) error
+	// Switch makes the staged roster the roster in force and journals the
+	// follow-ups: moved, the households now with another cadre, to tell;
+	// ended, the officials taken off the roster, to tell and unbind.
+	Switch(ctx context.Context, moved, ended []string) (ImportJournal, error)
+	// FollowUps returns up to n follow-ups of a kind not yet done.
+	FollowUps(ctx context.Context, j ImportJournal, kind FollowUpKind, n int) ([]string, error)
+	// Follow does follow-ups once each: for each, it unbinds the account
+	// (nil: none; only while it is still bound where it says), queues the
+	// notices (when there was nothing to unbind or the account was
+	// unbound) and marks the follow-up done, all in one step. A follow-up
+	// done before changes nothing.
+	Follow(ctx context.Context, fs []Followed) error
+	// Finish tidies the records after the switch and ends the journal.
+	Finish(ctx context.Context, j ImportJournal) error
+	// Close releases the import lock; an import that did not switch is
+	// rolled back.
+	Close(ctx context.Context) error
+}
+
+// ImportJournal names an import that switched.
+type ImportJournal struct {
+	Version int64 // the roster version the import made
+}
+
+// FollowUpKind says what a follow-up of an import does.
+type FollowUpKind string
+
+// Follow-up kinds.
+const (
+	FollowMoved FollowUpKind = "moved" // tell a household who its new cadre is
+	FollowEnded FollowUpKind = "ended" // tell an official the role ended; unbind the account
+)
+
+// FollowUp is one follow-up of an import: a household or cadre id.
+type FollowUp struct {
+	Version int64
+	Kind    FollowUpKind
+	ID      string
+}
+
+// Followed is a follow-up and its effect: an account to unbind (nil: none)
+// and the notices to queue.
+type Followed struct {
+	FollowUp
+	Unbind  *Account
+	Notices []Notice
+}
+
 // AccountStore keeps the bindings of messaging accounts.
 type AccountStore interface {
 	// Bind binds account to the card whose code has the given check
@@ -225,8 +297,18 @@ type AccountStore interface {
 	// to (true), or as reachable again (false).
 	SetUnreachable(ctx context.Context, id int64, unreachable bool) error
 	HouseholdAccounts(ctx context.Context, householdID string) ([]Account, error)
-	// CadreAccount returns the cadre's bound account (ENOTFOUND if none).
+	// AccountsOfHouseholds returns the accounts of many households at
+	// once, by household id (households without accounts are left out).
+	AccountsOfHouseholds(ctx context.Context, ids []string) (map[string][]Account, error)
+	// CadreAccount returns the bound account of a cadre on the roster in
+	// force (ENOTFOUND if none, or if the cadre is off the roster).
 	CadreAccount(ctx context.Context, cadreID string) (Account, error)
+	// BoundAccounts returns the accounts bound to a household's card or a
+	// cadre's invite (kind), on the roster or not.
+	BoundAccounts(ctx context.Context, kind AccountKind, ref string) ([]Account, error)
+	// Unbind cuts an account off the card or invite it is bound to (and
+	// its reply links), in one step; false if it was not bound there.
+	Unbind(ctx context.Context, a Account) (bool, error)
 }
 
 // RequestStore keeps requests, their timelines and their indexes.

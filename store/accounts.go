@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -131,17 +132,169 @@ func (s *Store) HouseholdAccounts(ctx context.Context, householdID string) ([]fl
 	return out, nil
 }
 
-// CadreAccount implements flows.AccountStore.
-func (s *Store) CadreAccount(ctx context.Context, cadreID string) (flows.Account, error) {
-	v, err := s.rdb.HGet(ctx, s.k.cadre(cadreID), "account").Result()
+// AccountsOfHouseholds implements flows.AccountStore in two pipelines.
+func (s *Store) AccountsOfHouseholds(ctx context.Context, ids []string) (map[string][]flows.Account, error) {
+	sets := make([]*redis.StringSliceCmd, len(ids))
+	err := s.chunks(ctx, len(ids), func(p redis.Pipeliner, from, to int) {
+		for i := from; i < to; i++ {
+			sets[i] = p.SMembers(ctx, s.k.hhAccounts(ids[i]))
+		}
+	})
 	if err != nil {
-		return flows.Account{}, notFound(err, "cadre account")
+		return nil, fmt.Errorf("load household accounts: %w", err)
 	}
+	var accts []flows.Account
+	for i, c := range sets {
+		for _, m := range sorted(c.Val()) {
+			if n, err := strconv.ParseInt(m, 10, 64); err == nil {
+				accts = append(accts, flows.Account{ID: n, Kind: flows.AccountHousehold, Ref: ids[i]})
+			}
+		}
+	}
+	langs, err := s.field(ctx, keysOf(accts, func(a flows.Account) string { return s.k.account(a.ID) }), "lang")
+	if err != nil {
+		return nil, fmt.Errorf("load household accounts: %w", err)
+	}
+	out := map[string][]flows.Account{}
+	for i, a := range accts {
+		a.Lang = langs[i].Val()
+		out[a.Ref] = append(out[a.Ref], a)
+	}
+	return out, nil
+}
+
+// CadreAccount implements flows.AccountStore: the account of a cadre on the
+// roster in force (ENOTFOUND for one taken off it).
+func (s *Store) CadreAccount(ctx context.Context, cadreID string) (flows.Account, error) {
+	var member *redis.BoolCmd
+	var acct *redis.StringCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		member, acct = p.SIsMember(ctx, s.k.cadres(), cadreID), p.HGet(ctx, s.k.cadre(cadreID), "account")
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return flows.Account{}, fmt.Errorf("cadre account: %w", err)
+	}
+	if !member.Val() {
+		return flows.Account{}, flows.Errorf(flows.ENOTFOUND, "cadre not on the roster")
+	}
+	return s.accountIn(ctx, acct.Val())
+}
+
+// accountIn loads the account whose id is v ("" or malformed: ENOTFOUND).
+func (s *Store) accountIn(ctx context.Context, v string) (flows.Account, error) {
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || v == "" {
 		return flows.Account{}, flows.Errorf(flows.ENOTFOUND, "cadre account not found")
 	}
 	return s.Account(ctx, id)
+}
+
+// BoundAccounts implements flows.AccountStore: the accounts bound to a
+// household's card or a cadre's invite, on the roster or not.
+func (s *Store) BoundAccounts(ctx context.Context, kind flows.AccountKind, ref string) ([]flows.Account, error) {
+	if kind == flows.AccountHousehold {
+		return s.HouseholdAccounts(ctx, ref)
+	}
+	v, err := s.rdb.HGet(ctx, s.k.cadre(ref), "account").Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("bound accounts: %w", err)
+	}
+	a, err := s.accountIn(ctx, v)
+	if flows.ErrorCode(err) == flows.ENOTFOUND || (err == nil && (a.Kind != kind || a.Ref != ref)) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []flows.Account{a}, nil
+}
+
+// OnRoster implements flows.RosterStore.
+func (s *Store) OnRoster(ctx context.Context, kind flows.AccountKind, id string) (bool, error) {
+	set := s.k.households()
+	if kind == flows.AccountCadre {
+		set = s.k.cadres()
+	}
+	ok, err := s.rdb.SIsMember(ctx, set, id).Result()
+	if err != nil {
+		return false, fmt.Errorf("on roster: %w", err)
+	}
+	return ok, nil
+}
+
+// unbindScript cuts an account off the card or invite it is bound to, with
+// its reply links, queues notices, and (for an import's follow-up) marks the
+// follow-up done, all at once. A follow-up already done changes nothing.
+//
+// KEYS: 1 account, 2 holder hash, 3 household accounts set, 4 the chat's
+// reply links, 5 outbox, 6 follow-up set.
+// ARGV: 1 account id ("" = unbind none), 2 kind, 3 ref, 4 follow-up member
+// ("" = not a follow-up), 5.. notices (queued when nothing was to be
+// unbound or the account was).
+var unbindScript = redis.NewScript(`
+if ARGV[4] ~= '' and redis.call('SREM', KEYS[6], ARGV[4]) == 0 then return 0 end
+local cut = 0
+if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'kind') == ARGV[2] and redis.call('HGET', KEYS[1], 'ref') == ARGV[3] then
+  redis.call('DEL', KEYS[1], KEYS[4])
+  if ARGV[2] == 'household' then
+    redis.call('SREM', KEYS[3], ARGV[1])
+  elseif redis.call('HGET', KEYS[2], 'account') == ARGV[1] then
+    redis.call('HDEL', KEYS[2], 'account')
+  end
+  cut = 1
+end
+if ARGV[1] == '' or cut == 1 then
+  for i = 5, #ARGV do redis.call('XADD', KEYS[5], '*', 'n', ARGV[i]) end
+end
+return 1 + cut
+`)
+
+// Unbind implements flows.AccountStore.
+func (s *Store) Unbind(ctx context.Context, a flows.Account) (bool, error) {
+	return s.unbind(ctx, &a, s.k.staged(0, "none"), "", nil)
+}
+
+// unbind runs unbindScript; a is the account to cut off (nil: none), set
+// and member the follow-up ("" member: none). It reports whether a was cut.
+func (s *Store) unbind(ctx context.Context, a *flows.Account, set, member string, notices []flows.Notice) (bool, error) {
+	c, err := s.unbindArgs(a, set, member, notices)
+	if err != nil {
+		return false, err
+	}
+	res, err := unbindScript.Run(ctx, s.rdb, c.keys, c.args...).Int()
+	if err != nil {
+		return false, fmt.Errorf("unbind: %w", err)
+	}
+	return res == 2, nil
+}
+
+// unbindCall is the keys and arguments of one unbindScript call.
+type unbindCall struct {
+	keys []string
+	args []any
+}
+
+// unbindArgs builds an unbindScript call (see unbind).
+func (s *Store) unbindArgs(a *flows.Account, set, member string, notices []flows.Notice) (unbindCall, error) {
+	id, kind, ref := "", "", ""
+	acct, holder, accts, links := s.k.account(0), s.k.cadre(""), s.k.hhAccounts(""), s.k.link(0)
+	if a != nil {
+		id, kind, ref = strconv.FormatInt(a.ID, 10), string(a.Kind), a.Ref
+		acct, holder, accts, links = s.k.account(a.ID), s.k.cadre(a.Ref), s.k.hhAccounts(a.Ref), s.k.link(a.ID)
+		if a.Kind == flows.AccountHousehold {
+			holder = s.k.household(a.Ref)
+		}
+	}
+	args := []any{id, kind, ref, member}
+	for _, n := range notices {
+		b, err := json.Marshal(n)
+		if err != nil {
+			return unbindCall{}, fmt.Errorf("unbind: encode notice: %w", err)
+		}
+		args = append(args, b)
+	}
+	return unbindCall{keys: []string{acct, holder, accts, links, s.k.outbox(), set}, args: args}, nil
 }
 
 // countScript counts an event in a window: the counter expires with it.

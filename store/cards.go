@@ -55,7 +55,8 @@ func (s *Store) CardState(ctx context.Context, kind flows.AccountKind, id string
 	return cardState(vals.Val()), nil
 }
 
-// CardStates implements flows.RosterStore: one pipeline of HMGETs.
+// CardStates implements flows.RosterStore: HMGETs in pipelines of bounded
+// size (see pipeChunk).
 func (s *Store) CardStates(ctx context.Context, kind flows.AccountKind) (map[string]flows.CardState, error) {
 	_, set := s.holderKey(kind, "")
 	ids, err := s.members(ctx, set)
@@ -63,12 +64,11 @@ func (s *Store) CardStates(ctx context.Context, kind flows.AccountKind) (map[str
 		return nil, err
 	}
 	cmds := make([]*redis.SliceCmd, len(ids))
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			key, _ := s.holderKey(kind, id)
+	err = s.chunks(ctx, len(ids), func(p redis.Pipeliner, from, to int) {
+		for i := from; i < to; i++ {
+			key, _ := s.holderKey(kind, ids[i])
 			cmds[i] = p.HMGet(ctx, key, cardFields...)
 		}
-		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load %s cards: %w", kind, err)

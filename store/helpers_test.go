@@ -130,9 +130,10 @@ var t0 = time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
 func testRoster() flows.Roster {
 	return flows.Roster{
 		Cadres: []flows.Cadre{
-			{ID: "C1", Name: "王芳", Unit: "U1", Role: flows.RoleCadre, Phone: "13800000001"},
-			{ID: "C2", Name: "李强", Unit: "U2", Role: flows.RoleCadre},
-			{ID: "L1", Name: "赵书记", Role: flows.RoleLeader},
+			// OnRoster is how the store reads them back (saving ignores it).
+			{ID: "C1", Name: "王芳", Unit: "U1", Role: flows.RoleCadre, Phone: "13800000001", OnRoster: true},
+			{ID: "C2", Name: "李强", Unit: "U2", Role: flows.RoleCadre, OnRoster: true},
+			{ID: "L1", Name: "赵书记", Role: flows.RoleLeader, OnRoster: true},
 		},
 		Households: []flows.Household{
 			{ID: "H1", Name: "张三", Village: "东村", CadreID: "C1", Phone: "139", Address: "东村1号"},

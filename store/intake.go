@@ -13,7 +13,9 @@ import (
 
 // intakeScript reads a message's context in one round trip: the account,
 // and for a household its record, latest open request, cadre and the
-// cadre's account, counting the message for flood control. It follows keys
+// cadre's account (only while the cadre is on the roster), counting the
+// message for flood control; records are read as in force (versions.go).
+// It follows keys
 // named by stored values (the household's cadre, the cadre's account): all
 // of them carry the county's hash tag, taken from KEYS[1], so they live in
 // KEYS[1]'s cluster slot. This is the one script that does so, to keep a
@@ -33,20 +35,35 @@ if ARGV[2] ~= '' then
   flood = redis.call('INCR', p .. 'count:' .. ARGV[2])
   if flood == 1 then redis.call('PEXPIRE', p .. 'count:' .. ARGV[2], ARGV[3]) end
 end
-local hh = redis.call('HGETALL', p .. 'hh:' .. f.ref)
-local h = {}
-for i = 1, #hh, 2 do h[hh[i]] = hh[i + 1] end
+-- the record's data under the roster version in force (see versions.go)
+local cur = tonumber(redis.call('GET', p .. 'roster:v') or '0')
+local function inforce(flat)
+  local t = {}
+  for i = 1, #flat, 2 do t[flat[i]] = flat[i + 1] end
+  if tonumber(t.v or '0') <= cur then return flat, t end
+  if not t.pv then return {}, {} end
+  local out, o = {}, {code = t.code, account = t.account}
+  for k, val in pairs(t) do
+    if string.sub(k, 1, 2) == 'p:' then o[string.sub(k, 3)] = val end
+  end
+  for k, val in pairs(o) do
+    out[#out + 1] = k
+    out[#out + 1] = val
+  end
+  return out, o
+end
+local hh, h = inforce(redis.call('HGETALL', p .. 'hh:' .. f.ref))
 local latest = ''
 local open = redis.call('ZRANGE', p .. 'open:hh:' .. f.ref, -1, -1)
 if #open > 0 then latest = redis.call('HGET', p .. 'req:' .. open[1], 'd') or '' end
-local cadre, cacct = {}, {}
+local cadre, cacct, member = {}, {}, 0
 if h.cadre then
-  cadre = redis.call('HGETALL', p .. 'cadre:' .. h.cadre)
-  local c = {}
-  for i = 1, #cadre, 2 do c[cadre[i]] = cadre[i + 1] end
-  if c.account and c.account ~= '' then cacct = redis.call('HGETALL', p .. 'acct:' .. c.account) end
+  local c
+  cadre, c = inforce(redis.call('HGETALL', p .. 'cadre:' .. h.cadre))
+  member = redis.call('SISMEMBER', p .. 'cadres', h.cadre)
+  if member == 1 and c.account and c.account ~= '' then cacct = redis.call('HGETALL', p .. 'acct:' .. c.account) end
 end
-return {acct, hh, latest, cadre, cacct, flood}
+return {acct, hh, latest, cadre, cacct, flood, member}
 `)
 
 // Intake implements flows.IntakeStore.
@@ -75,6 +92,7 @@ func (s *Store) Intake(ctx context.Context, accountID int64, flood string, windo
 	}
 	if c := pairs(res[3]); len(c) > 0 {
 		in.Cadre = cadre(in.Household.CadreID, c)
+		in.Cadre.OnRoster = len(res) > 6 && res[6] == int64(1)
 	}
 	if ca := pairs(res[4]); len(ca) > 0 {
 		id, _ := strconv.ParseInt(pairs(res[3])["account"], 10, 64)

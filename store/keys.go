@@ -6,9 +6,14 @@ import "strconv"
 // one hash tag ({namespace}), so a county's keys live in one cluster slot and
 // multi-key scripts are cluster-safe; a province shards by county.
 //
-//	<p>cadre:<id>           hash   name unit role phone account, and its invite: rot check legacy
+//	<p>cadre:<id>           hash   name unit role phone v [p:name p:unit p:role p:phone pv] account,
+//	                               and its invite: rot check legacy
 //	<p>cadres               set    ids of the cadres on the roster
-//	<p>hh:<id>              hash   name village cadre phone address, and its card: rot check legacy
+//	<p>hh:<id>              hash   name village cadre phone address v [p:… pv], and its card:
+//	                               rot check legacy
+//	                               (v: the roster version that wrote the fields; p:… and pv: the
+//	                               data in force while an import that has not switched writes over
+//	                               it; see versions.go)
 //	<p>hh:<id>:accts        set    account ids bound to the household's card
 //	<p>hhs                  set    ids of the households on the roster
 //	<p>card:<check>         string "household:<id>" or "cadre:<id>": the holder a code with
@@ -41,6 +46,17 @@ import "strconv"
 //	                               retention): received, responded_in_time, resolved, … and
 //	                               "<field>@<unit>"; digests do not read it, it is for audits
 //	<p>retention:week       string label of the oldest week index retention still reads
+//	<p>roster:v             string the roster version in force (absent: 0)
+//	<p>roster:seq           string the last roster version handed to an import
+//	<p>import               hash   the import journal: v (its version), base (the version it
+//	                               replaces), state (staging, then switched)
+//	<p>import:lock          string token of the import running (one at a time), expiring
+//	<p>import:<v>:cadres, :hhs, :units, :leaders:<unit>
+//	                        sets   staged by import v; its switch renames them onto the live sets
+//	<p>import:<v>:moved     set    households import v moved to another cadre, not yet told
+//	<p>import:<v>:ended     set    officials import v took off the roster, not yet told and unbound
+//	<p>import:<v>:prev:cadre, :prev:hh
+//	                        sets   records import v wrote over (p: fields to drop once it is done)
 //
 // Scripts get every key they touch in KEYS, except the intake script
 // (intake.go), which follows stored references from the account to the
@@ -85,6 +101,16 @@ func (k keys) lease() string              { return k.p + "lease" }
 func (k keys) seen(update int64) string   { return k.p + "seen:" + strconv.FormatInt(update, 10) }
 func (k keys) anon(week string) string    { return k.p + "anon:" + week }
 func (k keys) retentionCursor() string    { return k.p + "retention:week" }
+func (k keys) rosterVersion() string      { return k.p + "roster:v" }
+func (k keys) rosterSeq() string          { return k.p + "roster:seq" }
+func (k keys) journal() string            { return k.p + "import" }
+func (k keys) importLock() string         { return k.p + "import:lock" }
+
+// staged names a key of import v: "cadres", "hhs", "units", "leaders:<unit>",
+// "moved" or "ended".
+func (k keys) staged(v int64, name string) string {
+	return k.p + "import:" + strconv.FormatInt(v, 10) + ":" + name
+}
 
 // Consumer group names of the two streams.
 const (

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,82 +13,95 @@ import (
 	"github.com/minqing/minqing/flows"
 )
 
-// SaveRoster implements flows.RosterStore in one MULTI transaction.
-func (s *Store) SaveRoster(ctx context.Context, r flows.Roster) error {
-	oldUnits, err := s.rdb.SMembers(ctx, s.k.units()).Result()
-	if err != nil {
-		return fmt.Errorf("save roster: %w", err)
+// Roster implements flows.RosterStore: the members of the roster in force
+// and their records, read page by page (SSCAN, pipelines of bounded size),
+// so that no command holds Redis up for long whatever the roster's size. A
+// switch to another roster while it reads makes it read again.
+func (s *Store) Roster(ctx context.Context) (flows.Roster, error) {
+	for range 3 {
+		cur, err := s.current(ctx)
+		if err != nil {
+			return flows.Roster{}, err
+		}
+		r, err := s.rosterAt(ctx, cur)
+		if err != nil {
+			return r, err
+		}
+		if again, err := s.current(ctx); err != nil || again == cur {
+			return r, err
+		}
 	}
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Del(ctx, s.k.cadres(), s.k.households(), s.k.units(), s.k.leaders(""))
-		for _, u := range oldUnits {
-			p.Del(ctx, s.k.leaders(u))
-		}
-		for _, c := range r.Cadres {
-			if c.Role == flows.RoleLeader {
-				p.SAdd(ctx, s.k.leaders(c.Unit), c.ID)
-				p.SAdd(ctx, s.k.units(), c.Unit)
-			}
-			p.HSet(ctx, s.k.cadre(c.ID), "name", c.Name, "unit", c.Unit, "role", string(c.Role), "phone", c.Phone)
-			p.SAdd(ctx, s.k.cadres(), c.ID)
-		}
-		for _, h := range r.Households {
-			p.HSet(ctx, s.k.household(h.ID), "name", h.Name, "village", h.Village, "cadre", h.CadreID, "phone", h.Phone, "address", h.Address)
-			p.SAdd(ctx, s.k.households(), h.ID)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("save roster: %w", err)
-	}
-	return nil
+	return flows.Roster{}, flows.Errorf(flows.ECONFLICT, "the roster changed while it was read")
 }
 
-// Roster implements flows.RosterStore.
-func (s *Store) Roster(ctx context.Context) (flows.Roster, error) {
+// rosterAt reads the members of the roster and their records in force
+// under version cur.
+func (s *Store) rosterAt(ctx context.Context, cur int64) (flows.Roster, error) {
 	var r flows.Roster
 	cids, err := s.members(ctx, s.k.cadres())
 	if err != nil {
-		return r, err
-	}
-	if r.Cadres, err = s.Cadres(ctx, cids); err != nil {
 		return r, err
 	}
 	hids, err := s.members(ctx, s.k.households())
 	if err != nil {
 		return r, err
 	}
-	hashes, err := s.hashes(ctx, hids, s.k.household)
+	crecs, err := s.records(ctx, cur, cids, s.k.cadre)
+	if err != nil {
+		return r, fmt.Errorf("load cadres: %w", err)
+	}
+	for i, h := range crecs {
+		if h != nil {
+			c := cadre(cids[i], h)
+			c.OnRoster = true
+			r.Cadres = append(r.Cadres, c)
+		}
+	}
+	hrecs, err := s.records(ctx, cur, hids, s.k.household)
 	if err != nil {
 		return r, fmt.Errorf("load households: %w", err)
 	}
-	for i, h := range hashes {
-		r.Households = append(r.Households, household(hids[i], h))
+	r.Households = make([]flows.Household, 0, len(hids))
+	for i, h := range hrecs {
+		if h != nil {
+			r.Households = append(r.Households, household(hids[i], h))
+		}
+	}
+	if len(r.Households) == 0 {
+		r.Households = nil
 	}
 	return r, nil
 }
 
-// members returns a set's members, sorted.
+func sorted(ids []string) []string {
+	sort.Strings(ids)
+	return ids
+}
+
+// members returns a set's members, sorted, read page by page: a small set
+// comes in one reply, a large one never holds Redis up for long.
 func (s *Store) members(ctx context.Context, key string) ([]string, error) {
-	ids, err := s.rdb.SMembers(ctx, key).Result()
+	var ids []string
+	err := s.scanSet(ctx, key, func(page []string) error {
+		ids = append(ids, page...)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", key, err)
 	}
-	sort.Strings(ids)
-	return ids, nil
+	return sorted(slices.Compact(sorted(ids))), nil
 }
 
-// field reads one field of many hashes in one pipeline; a missing hash or
-// field leaves its command failed with redis.Nil.
+// field reads one field of many hashes, in pipelines of bounded size; a
+// missing hash or field leaves its command failed with redis.Nil.
 func (s *Store) field(ctx context.Context, keys []string, name string) ([]*redis.StringCmd, error) {
 	cmds := make([]*redis.StringCmd, len(keys))
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, k := range keys {
-			cmds[i] = p.HGet(ctx, k, name)
+	err := s.chunks(ctx, len(keys), func(p redis.Pipeliner, from, to int) {
+		for i := from; i < to; i++ {
+			cmds[i] = p.HGet(ctx, keys[i], name)
 		}
-		return nil
 	})
-	if err != nil && !errors.Is(err, redis.Nil) {
+	if err != nil {
 		return nil, err
 	}
 	return cmds, nil
@@ -102,47 +116,51 @@ func keysOf[T any](ids []T, key func(T) string) []string {
 	return out
 }
 
-// hashes loads the hash of each id in one pipeline.
-func (s *Store) hashes(ctx context.Context, ids []string, key func(string) string) ([]map[string]string, error) {
-	cmds := make([]*redis.MapStringStringCmd, len(ids))
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			cmds[i] = p.HGetAll(ctx, key(id))
-		}
+// Cadre implements flows.RosterStore: the record in force and whether the
+// cadre is on the roster in force, read in one transaction.
+func (s *Store) Cadre(ctx context.Context, id string) (flows.Cadre, error) {
+	var ver *redis.StringCmd
+	var member *redis.BoolCmd
+	var rec *redis.MapStringStringCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		ver, member, rec = s.getVersion(ctx, p), p.SIsMember(ctx, s.k.cadres(), id), p.HGetAll(ctx, s.k.cadre(id))
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]map[string]string, len(ids))
-	for i, c := range cmds {
-		out[i] = c.Val()
-	}
-	return out, nil
-}
-
-// Cadre implements flows.RosterStore.
-func (s *Store) Cadre(ctx context.Context, id string) (flows.Cadre, error) {
-	h, err := s.rdb.HGetAll(ctx, s.k.cadre(id)).Result()
-	if err != nil {
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return flows.Cadre{}, fmt.Errorf("load cadre: %w", err)
 	}
-	if len(h) == 0 {
+	h, ok := inForce(rec.Val(), versionOf(ver.Val()))
+	if !ok {
 		return flows.Cadre{}, flows.Errorf(flows.ENOTFOUND, "cadre not found")
 	}
-	return cadre(id, h), nil
+	c := cadre(id, h)
+	c.OnRoster = member.Val()
+	return c, nil
 }
 
 // Cadres implements flows.RosterStore; unknown ids are skipped.
 func (s *Store) Cadres(ctx context.Context, ids []string) ([]flows.Cadre, error) {
-	hs, err := s.hashes(ctx, ids, s.k.cadre)
+	var ver *redis.StringCmd
+	recs := make([]*redis.MapStringStringCmd, len(ids))
+	members := make([]*redis.BoolCmd, len(ids))
+	err := s.chunks(ctx, max(len(ids), 1), func(p redis.Pipeliner, from, to int) {
+		if from == 0 {
+			ver = s.getVersion(ctx, p)
+		}
+		for i := from; i < min(to, len(ids)); i++ {
+			recs[i], members[i] = p.HGetAll(ctx, s.k.cadre(ids[i])), p.SIsMember(ctx, s.k.cadres(), ids[i])
+		}
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load cadres: %w", err)
 	}
+	cur := versionOf(ver.Val())
 	out := make([]flows.Cadre, 0, len(ids))
-	for i, h := range hs {
-		if len(h) > 0 {
-			out = append(out, cadre(ids[i], h))
+	for i, rec := range recs {
+		if h, ok := inForce(rec.Val(), cur); ok {
+			c := cadre(ids[i], h)
+			c.OnRoster = members[i].Val()
+			out = append(out, c)
 		}
 	}
 	return out, nil
@@ -157,28 +175,52 @@ func (s *Store) Staff(ctx context.Context) ([]flows.Cadre, error) {
 	return s.Cadres(ctx, ids)
 }
 
-// HouseholdNames implements flows.RosterStore: one pipeline of HGETs.
+// HouseholdNames implements flows.RosterStore, in pipelines.
 func (s *Store) HouseholdNames(ctx context.Context, ids []string) (map[string]string, error) {
-	cmds, err := s.field(ctx, keysOf(ids, s.k.household), "name")
+	var ver *redis.StringCmd
+	cmds := make([]*redis.SliceCmd, len(ids))
+	err := s.chunks(ctx, max(len(ids), 1), func(p redis.Pipeliner, from, to int) {
+		if from == 0 {
+			ver = s.getVersion(ctx, p)
+		}
+		for i := from; i < min(to, len(ids)); i++ {
+			cmds[i] = p.HMGet(ctx, s.k.household(ids[i]), "name", "v", "pv", prevPrefix+"name")
+		}
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load household names: %w", err)
 	}
+	cur := versionOf(ver.Val())
 	out := make(map[string]string, len(ids))
 	for i, c := range cmds {
-		if c.Err() == nil {
-			out[ids[i]] = c.Val()
+		vals := c.Val()
+		h := map[string]string{}
+		for j, f := range []string{"name", "v", "pv", prevPrefix + "name"} {
+			if v, ok := vals[j].(string); ok {
+				h[f] = v
+			}
+		}
+		if rec, ok := inForce(h, cur); ok {
+			out[ids[i]] = rec["name"]
 		}
 	}
 	return out, nil
 }
 
-// Household implements flows.RosterStore.
+// Household implements flows.RosterStore: the household's record in force,
+// on the roster or not (a household taken off the roster keeps writing).
 func (s *Store) Household(ctx context.Context, id string) (flows.Household, error) {
-	h, err := s.rdb.HGetAll(ctx, s.k.household(id)).Result()
-	if err != nil {
+	var ver *redis.StringCmd
+	var rec *redis.MapStringStringCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		ver, rec = s.getVersion(ctx, p), p.HGetAll(ctx, s.k.household(id))
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return flows.Household{}, fmt.Errorf("load household: %w", err)
 	}
-	if len(h) == 0 {
+	h, ok := inForce(rec.Val(), versionOf(ver.Val()))
+	if !ok {
 		return flows.Household{}, flows.Errorf(flows.ENOTFOUND, "household not found")
 	}
 	return household(id, h), nil

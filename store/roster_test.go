@@ -103,7 +103,7 @@ func TestSaveRosterResave(t *testing.T) {
 	r := testRoster()
 	r.Households[0].Name, r.Households[0].CadreID, r.Households[0].Phone = "张三丰", "C3", ""
 	r.Households = append(r.Households[:2], flows.Household{ID: "H4", Name: "赵六", Village: "南村", CadreID: "C3"})
-	r.Cadres = []flows.Cadre{r.Cadres[0], {ID: "C3", Name: "新干部", Unit: "U1", Role: flows.RoleCadre}, r.Cadres[2]}
+	r.Cadres = []flows.Cadre{r.Cadres[0], {ID: "C3", Name: "新干部", Unit: "U1", Role: flows.RoleCadre, OnRoster: true}, r.Cadres[2]}
 	r.Cadres[0].Role, r.Cadres[0].Unit = flows.RoleLeader, "U9"
 	must(t, "second save", saveRoster(ctx, s, r, map[string]string{"household:H4": "HC4", "cadre:C3": "IC3"}))
 
@@ -141,8 +141,8 @@ func TestSaveRosterResave(t *testing.T) {
 	if h, err := s.Household(ctx, "H3"); err != nil || h.Name != "王五" {
 		t.Errorf("removed household H3: %+v, %v", h, err)
 	}
-	if c, err := s.Cadre(ctx, "C2"); err != nil || c.Name != "李强" {
-		t.Errorf("removed cadre C2: %+v, %v", c, err)
+	if c, err := s.Cadre(ctx, "C2"); err != nil || c.Name != "李强" || c.OnRoster {
+		t.Errorf("removed cadre C2: %+v, %v (want the record, off the roster)", c, err)
 	}
 }
 

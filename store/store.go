@@ -22,6 +22,9 @@ type Store struct {
 	// SeenTTL is how long an update id is remembered by the inbox; Telegram
 	// keeps updates at most 24 hours.
 	SeenTTL time.Duration
+	// ImportLockTTL is how long the roster import lock outlives its
+	// holder's last heartbeat; 0 means DefaultImportLockTTL.
+	ImportLockTTL time.Duration
 	// groups remembers the consumer groups already created, the consumers
 	// that already took back their own pending entries, and when each
 	// consumer last searched for stale entries in vain.

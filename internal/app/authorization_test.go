@@ -1,8 +1,11 @@
 package app_test
 
 import (
+	"context"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/minqing/minqing/bot/telegramtest"
 	"github.com/minqing/minqing/flows"
@@ -74,25 +77,42 @@ func TestCommandsByRole(t *testing.T) {
 
 // TestAuthorizationMatrix presses every button and sends every command as
 // every kind of person: only the allowed ones work, the rest change nothing.
+// Among them, officials changed by a re-import made after the request was
+// sent: a leader and a cadre taken off the roster (told once that the role
+// ended, then strangers), a leader who became a cadre and a leader of
+// another unit who moved to the request's unit: each has exactly the rights
+// of the new roster, from the next update on.
 func TestAuthorizationMatrix(t *testing.T) {
 	r, err := demodata.Roster()
 	if err != nil {
 		t.Fatal(err)
 	}
+	extra := []flows.Cadre{
+		{ID: "L03", Name: "钱卫东", Unit: "县财政局", Role: flows.RoleLeader},
+		{ID: "C09", Name: "韩冬梅", Unit: "县财政局", Role: flows.RoleCadre},
+		{ID: "L04", Name: "冯国华", Unit: "县财政局", Role: flows.RoleLeader},
+		{ID: "L05", Name: "许长江", Unit: "县住建局", Role: flows.RoleLeader},
+	}
+	r.Cadres = append(r.Cadres, extra...)
 	h := launchWith(t, false, r, nil)
 	people := map[string]telegramtest.User{
-		"household own":    {ID: 1, FirstName: "own", LanguageCode: "zh"},
-		"household other":  {ID: 2, FirstName: "other", LanguageCode: "zh"},
-		"cadre assigned":   {ID: 11, FirstName: "c01", LanguageCode: "zh"},
-		"cadre same unit":  {ID: 12, FirstName: "c02", LanguageCode: "zh"},
-		"cadre other unit": {ID: 13, FirstName: "c03", LanguageCode: "zh"},
-		"leader own unit":  {ID: 21, FirstName: "l01", LanguageCode: "zh"},
-		"leader other":     {ID: 22, FirstName: "l02", LanguageCode: "zh"},
-		"leader county":    {ID: 20, FirstName: "l00", LanguageCode: "zh"},
-		"stranger":         {ID: 99, FirstName: "x", LanguageCode: "zh"},
+		"household own":      {ID: 1, FirstName: "own", LanguageCode: "zh"},
+		"household other":    {ID: 2, FirstName: "other", LanguageCode: "zh"},
+		"cadre assigned":     {ID: 11, FirstName: "c01", LanguageCode: "zh"},
+		"cadre same unit":    {ID: 12, FirstName: "c02", LanguageCode: "zh"},
+		"cadre other unit":   {ID: 13, FirstName: "c03", LanguageCode: "zh"},
+		"leader own unit":    {ID: 21, FirstName: "l01", LanguageCode: "zh"},
+		"leader other":       {ID: 22, FirstName: "l02", LanguageCode: "zh"},
+		"leader county":      {ID: 20, FirstName: "l00", LanguageCode: "zh"},
+		"leader removed":     {ID: 23, FirstName: "l03", LanguageCode: "zh"},
+		"cadre removed":      {ID: 19, FirstName: "c09", LanguageCode: "zh"},
+		"leader now a cadre": {ID: 24, FirstName: "l04", LanguageCode: "zh"},
+		"leader of new unit": {ID: 25, FirstName: "l05", LanguageCode: "zh"},
+		"stranger":           {ID: 99, FirstName: "x", LanguageCode: "zh"},
 	}
 	refs := map[string]string{"household own": "H01", "household other": "H02", "cadre assigned": "C01", "cadre same unit": "C02",
-		"cadre other unit": "C03", "leader own unit": "L01", "leader other": "L02", "leader county": "L00"}
+		"cadre other unit": "C03", "leader own unit": "L01", "leader other": "L02", "leader county": "L00",
+		"leader removed": "L03", "cadre removed": "C09", "leader now a cadre": "L04", "leader of new unit": "L05"}
 	for who, ref := range refs {
 		h.bind(people[who], ref)
 	}
@@ -101,7 +121,29 @@ func TestAuthorizationMatrix(t *testing.T) {
 	h.tg.SendText(own, "需要帮助")
 	note := h.expect(assigned, c, "#1")
 
-	allowed := map[string]bool{"cadre assigned": true, "leader own unit": true, "leader county": true}
+	// The re-import: L03 and C09 leave, L04 becomes a cadre, L05 moves
+	// to the request's unit.
+	ended := map[string]int{}
+	for _, who := range []string{"leader removed", "cadre removed"} {
+		ended[who] = h.mark(people[who])
+	}
+	r2 := r
+	r2.Cadres = append(append([]flows.Cadre{}, r.Cadres[:len(r.Cadres)-len(extra)]...),
+		flows.Cadre{ID: "L04", Name: "冯国华", Unit: "县财政局", Role: flows.RoleCadre},
+		flows.Cadre{ID: "L05", Name: "许长江", Unit: "县财政局", Role: flows.RoleLeader})
+	rep, err := h.m.Service.ImportRoster(context.Background(), r2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(rep.CadresRemoved, []string{"C09", "L03"}) || !reflect.DeepEqual(rep.CadresChanged, []string{"L04", "L05"}) || rep.RolesEnded != 2 {
+		t.Errorf("import report %+v", rep)
+	}
+	for who, mark := range ended {
+		h.expect(people[who], mark, "职务", "解除绑定")
+	}
+
+	allowed := map[string]bool{"cadre assigned": true, "leader own unit": true, "leader county": true, "leader of new unit": true}
+	strangers := map[string]bool{"stranger": true, "leader removed": true, "cadre removed": true}
 	// Buttons that do not change state first, then the moves from "received".
 	for _, data := range []string{"tl:1:", "cg:1:", "cg:1:2", "ct:1:", "dl:1:3", "rs:1:", "ss:1:"} {
 		for who, u := range people {
@@ -127,30 +169,80 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}{
 		{"/my", map[string]string{"household own": "#1", "household other": "我的诉求"}},
 		{"/open", map[string]string{"cadre assigned": "待办诉求", "cadre same unit": "待办诉求", "cadre other unit": "待办诉求",
-			"leader own unit": "待办诉求", "leader other": "待办诉求", "leader county": "待办诉求"}},
-		{"/digest", map[string]string{"leader own unit": "周报", "leader other": "周报", "leader county": "周报"}},
+			"leader own unit": "待办诉求", "leader other": "待办诉求", "leader county": "待办诉求",
+			"leader now a cadre": "待办诉求", "leader of new unit": "待办诉求"}},
+		{"/digest", map[string]string{"leader own unit": "周报", "leader other": "周报", "leader county": "周报", "leader of new unit": "县财政局"}},
+		{"/help", map[string]string{"household own": "/my", "household other": "/my", "cadre assigned": "/open",
+			"cadre same unit": "/open", "cadre other unit": "/open", "leader own unit": "/digest", "leader other": "/digest",
+			"leader county": "/digest", "leader now a cadre": "/open", "leader of new unit": "/digest"}},
+		{"/lang", map[string]string{"household own": "English", "household other": "English", "cadre assigned": "English",
+			"cadre same unit": "English", "cadre other unit": "English", "leader own unit": "English", "leader other": "English",
+			"leader county": "English", "leader now a cadre": "English", "leader of new unit": "English"}},
+		{"/lang zh", map[string]string{"household own": "中文", "household other": "中文", "cadre assigned": "中文",
+			"cadre same unit": "中文", "cadre other unit": "中文", "leader own unit": "中文", "leader other": "中文",
+			"leader county": "中文", "leader now a cadre": "中文", "leader of new unit": "中文"}},
+		// (households' text is a request: not asked here)
+		{"在吗", map[string]string{"cadre assigned": "回复",
+			"cadre same unit": "回复", "cadre other unit": "回复", "leader own unit": "回复", "leader other": "回复",
+			"leader county": "回复", "leader now a cadre": "回复", "leader of new unit": "回复"}},
 	}
 	for _, tc := range cmds {
 		for who, u := range people {
+			if tc.cmd == "在吗" && strings.HasPrefix(who, "household") {
+				continue
+			}
 			text := h.say(u, tc.cmd).Text
+			if tc.cmd == "/digest" {
+				h.drain() // its chart and sheet come after its text
+			}
 			want, ok := tc.want[who]
 			switch {
-			case who == "stranger":
+			case strangers[who]:
 				contains(t, who+" "+tc.cmd, text, "民情联系卡")
 			case !ok:
 				contains(t, who+" "+tc.cmd, text, "没有权限")
 			default:
 				contains(t, who+" "+tc.cmd, text, want)
 			}
-			if ok && who != "household own" && who != "cadre assigned" && who != "leader own unit" && who != "leader county" && strings.Contains(text, "需要帮助") {
+			if ok && !allowed[who] && who != "household own" && strings.Contains(text, "需要帮助") {
 				t.Errorf("%s sees household own's request in %s", who, tc.cmd)
 			}
 		}
 	}
+	// A removed official's reply to the request's message reaches no one.
+	hn := h.mark(own)
+	h.tg.SendReply(people["leader removed"], "我来处理", note.ID)
+	h.none(own, hn, "我来处理")
 	// A household's reply to another household's message goes nowhere near it.
 	other := people["household other"]
-	hn := h.mark(own)
+	hn = h.mark(own)
 	h.tg.SendReply(other, "我也要", 1)
 	h.drain()
 	h.none(own, hn, "我也要")
+
+	// Nothing of the unit reaches the removed officials again: reminders,
+	// escalations (which now reach the leader of the new unit), a new
+	// request, digests.
+	h.drain()
+	for who := range ended {
+		ended[who] = h.mark(people[who])
+	}
+	l5 := h.mark(people["leader of new unit"])
+	h.tg.SendText(people["household own"], "又出事了")
+	h.tg.SendText(people["household other"], "路断了")
+	h.advance(49 * time.Hour)
+	h.expect(people["leader of new unit"], l5, "督办")
+	if _, err := h.m.Service.SendDigests(context.Background(), h.clock.Now(), h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	h.expect(people["leader of new unit"], l5, "周报")
+	h.drain()
+	for who, mark := range ended {
+		if got := h.tg.BotMessages(people[who].ID)[mark:]; len(got) > 0 {
+			t.Errorf("%s, off the roster, got %d more messages: %q", who, len(got), got[0].Text)
+		}
+		if n := countWith(h, people[who], 0, "解除绑定"); n != 1 {
+			t.Errorf("%s was told %d times that the role ended, want once", who, n)
+		}
+	}
 }

@@ -177,12 +177,15 @@ func TestExportAndForget(t *testing.T) {
 		t.Errorf("anonymous counts: %v %v", anon, err)
 	}
 
-	// Forgetting twice is fine; exporting a forgotten household is not found.
+	// Forgetting twice changes nothing and says so, as an error (an id with
+	// nothing stored may be a typing mistake); exporting a forgotten
+	// household is not found.
 	out.Reset()
-	if code := cli.Run(ctx, []string{"forget", "-config", cfg, "-household", "H001"}, &out, &errb); code != 0 {
-		t.Fatalf("forget again: %d %s", code, errb.String())
+	errb.Reset()
+	if code := cli.Run(ctx, []string{"forget", "-config", cfg, "-household", "H001"}, &out, &errb); code != 1 {
+		t.Fatalf("forget again: exit %d", code)
 	}
-	contains(t, "forget again", out.String(), "nothing stored")
+	contains(t, "forget again", errb.String(), "household H001: nothing stored")
 	errb.Reset()
 	if code := cli.Run(ctx, []string{"export", "-config", cfg, "-household", "H001"}, &out, &errb); code != 1 {
 		t.Fatalf("export of a forgotten household: exit %d", code)

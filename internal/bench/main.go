@@ -1,7 +1,7 @@
 // Command bench measures Minqing on this machine: intake throughput against
 // a bare go-telegram/bot echo bot, Redis round trips per request, sweep and
 // digest cost as the data grows, the outbox at Telegram's rate limit,
-// memory, and start-up time. It runs against the Bot API emulator
+// memory, start-up time and a county-sized roster import. It runs against the Bot API emulator
 // (bot/telegramtest) and a redis-server it starts itself, prints one
 // "name: value" line per figure, and rewrites BENCHMARKS.md.
 //
@@ -33,6 +33,8 @@ type sizes struct {
 	Outbox, OutboxChat int    // queued messages, chats
 	RSSRequests        int    // requests through the in-process bot
 	Starts             int    // process starts
+	ImportHouseholds   int    // households in the import run
+	ImportCadres       int    // cadres and leaders in the import run
 	GoTest             bool   // run the go test benchmarks too
 }
 
@@ -41,7 +43,7 @@ func main() {
 	quick := flag.Bool("quick", false, "CI-sized smoke run (well under a minute); implies -no-write and no go test benchmarks")
 	noWrite := flag.Bool("no-write", false, "do not rewrite BENCHMARKS.md")
 	out := flag.String("o", "BENCHMARKS.md", "report file to rewrite")
-	only := flag.String("only", "", "comma-separated phases to run (intake,roundtrips,sweep,digest,outbox,memory,startup,gotest); empty = all")
+	only := flag.String("only", "", "comma-separated phases to run (intake,roundtrips,sweep,digest,outbox,memory,startup,import,gotest); empty = all")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	child := flag.String("child-rss", "", "internal: run the in-process memory measurement against this Redis URL")
 	flag.IntVar(&sz.Households, "households", 12000, "households on the roster")
@@ -59,6 +61,8 @@ func main() {
 	flag.IntVar(&sz.OutboxChat, "outbox-chats", 200, "chats in the outbox run")
 	flag.IntVar(&sz.RSSRequests, "rss-requests", 100_000, "requests through the in-process bot for the memory run")
 	flag.IntVar(&sz.Starts, "starts", 3, "process starts in the start-up run")
+	flag.IntVar(&sz.ImportHouseholds, "import-households", 300_000, "households in the import run")
+	flag.IntVar(&sz.ImportCadres, "import-cadres", 2000, "cadres and leaders in the import run")
 	flag.BoolVar(&sz.GoTest, "gotest", true, "also run the go test -bench micro-benchmarks")
 	flag.Parse()
 	if *child != "" {
@@ -70,7 +74,8 @@ func main() {
 	}
 	if *quick {
 		sz = sizes{Households: 2000, Cadres: 200, Intake: 200, Rounds: 2, SweepSmall: 1000, SweepLarge: 20000, SweepDue: 100,
-			Reps: 3, DigestRequests: 500, DigestWeeks: 8, Outbox: 250, OutboxChat: 50, RSSRequests: 3000, Starts: 2, SweepLoad: "auto"}
+			Reps: 3, DigestRequests: 500, DigestWeeks: 8, Outbox: 250, OutboxChat: 50, RSSRequests: 3000, Starts: 2, SweepLoad: "auto",
+			ImportHouseholds: 5000, ImportCadres: 100}
 		*noWrite = true
 	}
 	if *cpuprofile != "" {
@@ -80,7 +85,7 @@ func main() {
 		}
 	}
 	e := &env{sz: sz, start: time.Now(), quick: *quick, args: os.Args[1:]}
-	phases := []string{"intake", "roundtrips", "sweep", "digest", "outbox", "memory", "startup", "gotest"}
+	phases := []string{"intake", "roundtrips", "sweep", "digest", "outbox", "memory", "startup", "import", "gotest"}
 	if *only != "" {
 		phases = strings.Split(*only, ",")
 	}
@@ -160,7 +165,7 @@ func (e *env) run(ctx context.Context, phases []string) error {
 	defer r.stop()
 	all := map[string]func(context.Context) error{
 		"intake": e.intake, "roundtrips": e.roundTrips, "sweep": e.sweep, "digest": e.digest,
-		"outbox": e.outbox, "memory": e.memory, "startup": e.startup, "gotest": e.goTests,
+		"outbox": e.outbox, "memory": e.memory, "startup": e.startup, "import": e.importRoster, "gotest": e.goTests,
 	}
 	for _, p := range phases {
 		f, ok := all[p]
@@ -175,7 +180,7 @@ func (e *env) run(ctx context.Context, phases []string) error {
 			return fmt.Errorf("%s: %w", p, err)
 		}
 		fmt.Printf("# %s took %s\n", p, time.Since(t).Round(100*time.Millisecond))
-		if slices.Contains([]string{"sweep", "digest", "memory"}, p) {
+		if slices.Contains([]string{"sweep", "digest", "memory", "import"}, p) {
 			c := r.client()
 			_ = c.FlushAll(ctx).Err() // free memory for the next phase
 			c.Close()

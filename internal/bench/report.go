@@ -91,6 +91,11 @@ const notes = `### How the figures were taken
   of its first getUpdates. The first start also finds the digest of the last schedule.digest occurrence unsent (it is
   claimed once per occurrence) and sends it to every bound leader; restarts find it claimed. If startup_first_ms is
   much larger than startup_restart_ms, that catch-up holds up polling: running it once polling has started fixes it.
+- **Import** (8): the real binary (go build) runs ` + "`minqing import`" + ` of generated files (households with 11-digit
+  phones and full addresses) into the bench's Redis: first into an empty Redis, then a dry run and the import of the next
+  year's files (1% of the officials gone, every tenth household moved, 1% gone and as many new). CPU is the process's
+  rusage and redis-server's INFO cpu delta, independent of what else the machine runs; the slowest command is Redis's
+  SLOWLOG (over 5 ms); the PING wait is a client pinging every millisecond meanwhile (what the bot would have waited).
 - The machine may be shared with other work; each comparison alternates its two sides within one run so that both
   see the same conditions, and reports medians.
 `

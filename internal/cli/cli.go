@@ -25,7 +25,9 @@ commands:
             terminal [-script]; needs no token, Redis or network; with -config, in the file's
             county, time zone, language, SLAs and limits (not its telegram, redis, http or log)
   import    import the roster: -cadres FILE -households FILE (.csv in UTF-8 or GBK, or .xlsx);
-            a bad row fails the whole import, naming file, line and field
+            a bad row fails the whole import, naming file, line and field; a workbook of several
+            sheets needs -sheet NAME (both files) or -cadres-sheet / -households-sheet NAME;
+            all or nothing at any size; prints what changed (-dry-run: prints it, writes nothing)
   cards     write the households' cards: -format csv|pdf|png [-o FILE] (csv: one link a line,
             to standard output without -o; pdf: A4 sheets of ten cards; png: one file per card
             into the folder -o) [-village NAME] [-cadre ID] [-household ID] [-lang zh|en];
@@ -34,6 +36,8 @@ commands:
             file is replaced only with -force
   invites   write the cadres' and leaders' invite links as CSV [-o FILE] [-force] [-cadre ID];
             -rotate -cadre ID gives a new invite (the old link stops working)
+  unbind    cut accounts off without a re-import (a lost phone): -account TELEGRAM_ID (one
+            account), -household ID (all of a card's accounts) or -cadre ID (an official's)
   digest    print the week's digest: counts, the response, resolution, satisfaction and on-time
             rates, per unit or per cadre and village, the longest late, categories
             [-week 2026-W48] (default: the week so far) [-unit NAME] (default: the county)
@@ -55,7 +59,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cmds := map[string]func(context.Context, []string, io.Writer) error{
 		"run": cmdRun, "demo": cmdDemo, "import": cmdImport, "cards": cmdCards, "invites": cmdInvites, "digest": cmdDigest,
-		"export": cmdExport, "forget": cmdForget,
+		"export": cmdExport, "forget": cmdForget, "unbind": cmdUnbind,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -79,10 +83,22 @@ func flags(name string) (*flag.FlagSet, *string) {
 	return fs, path
 }
 
+// parse parses a subcommand's flags; an argument left after them is an
+// error (a flag after it would be silently ignored).
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q: every option is a flag (-name value), given before any other argument", fs.Arg(0))
+	}
+	return nil
+}
+
 // parseOpen parses a subcommand's flags, runs check (may be nil) on them,
 // then loads the config and connects to Redis.
 func parseOpen(ctx context.Context, fs *flag.FlagSet, path *string, args []string, check func() error) (*app.Main, error) {
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return nil, err
 	}
 	if check != nil {

@@ -16,7 +16,7 @@ var flagLine = regexp.MustCompile(`(?m)^  -(\w+)`)
 // each command takes, and what the commands make.
 func TestUsageIsTrue(t *testing.T) {
 	blocks := commandBlocks(usage)
-	for _, name := range []string{"run", "demo", "import", "cards", "invites", "digest", "export", "forget"} {
+	for _, name := range []string{"run", "demo", "import", "cards", "invites", "unbind", "digest", "export", "forget"} {
 		block, ok := blocks[name]
 		if !ok {
 			t.Errorf("usage does not describe %s", name)

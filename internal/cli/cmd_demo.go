@@ -16,7 +16,7 @@ func cmdDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	fs, path := flags("demo")
 	listen := fs.String("listen", "127.0.0.1:8080", "address of the simulator page")
 	script := fs.Bool("script", false, "play a scripted week in the terminal and exit")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	settings, err := demoSettings(fs, *path, stdout)

@@ -55,8 +55,7 @@ func cmdForget(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	m.Log.Info("household forgotten", "household", *id, "requests", rep.Requests, "accounts", rep.Accounts)
 	if !rep.Household && rep.Requests == 0 && rep.Accounts == 0 {
-		fmt.Fprintf(stdout, "household %s: nothing stored (unknown or already forgotten)\n", *id)
-		return nil
+		return fmt.Errorf("household %s: nothing stored (an unknown id, or forgotten before)", *id)
 	}
 	fmt.Fprintf(stdout, "forgot household %s: %d requests, %d accounts; remove it from the roster files too, or the next import brings it back\n",
 		*id, rep.Requests, rep.Accounts)

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 
 	"github.com/minqing/minqing/flows"
 	"github.com/minqing/minqing/internal/app"
@@ -15,17 +17,26 @@ import (
 
 func cmdImport(ctx context.Context, args []string, stdout io.Writer) error {
 	fs, path := flags("import")
-	cadres := fs.String("cadres", "", "cadres file (.csv or .xlsx): id,name,unit,role,phone")
-	households := fs.String("households", "", "households file (.csv or .xlsx): id,name,village,cadre_id,phone,address")
-	if err := fs.Parse(args); err != nil {
+	var f roster.Files
+	fs.StringVar(&f.Cadres, "cadres", "", "cadres file (.csv or .xlsx): id,name,unit,role,phone")
+	fs.StringVar(&f.Households, "households", "", "households file (.csv or .xlsx): id,name,village,cadre_id,phone,address")
+	sheet := fs.String("sheet", "", "the sheet to read in both workbooks (needed when a workbook has several sheets)")
+	fs.StringVar(&f.CadresSheet, "cadres-sheet", "", "the sheet to read in the cadres workbook (instead of -sheet)")
+	fs.StringVar(&f.HouseholdsSheet, "households-sheet", "", "the sheet to read in the households workbook (instead of -sheet)")
+	dry := fs.Bool("dry-run", false, "print what the import would change, and change nothing")
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *cadres == "" || *households == "" {
+	if f.Cadres == "" || f.Households == "" {
 		return errors.New("both -cadres and -households are required")
 	}
-	r, err := roster.Load(*cadres, *households)
+	f.CadresSheet, f.HouseholdsSheet = cmp.Or(f.CadresSheet, *sheet), cmp.Or(f.HouseholdsSheet, *sheet)
+	r, notes, err := roster.LoadFiles(f)
 	if err != nil {
 		return err // names file, line and field; nothing was written
+	}
+	for _, n := range notes {
+		fmt.Fprintf(stdout, "read %s\n", n)
 	}
 	m, err := open(ctx, *path)
 	if err != nil {
@@ -35,13 +46,50 @@ func cmdImport(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := needCodes(m); err != nil {
 		return err
 	}
+	if *dry {
+		rep, err := m.Service.PlanImport(ctx, r)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "dry run: nothing was written; the import would change this:")
+		printImport(stdout, rep)
+		return nil
+	}
 	rep, err := m.Service.ImportRoster(ctx, r)
+	if rep.Resumed != 0 {
+		fmt.Fprintf(stdout, "finished the follow-ups of an interrupted import (roster version %d) first\n", rep.Resumed)
+	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "imported %d cadres and %d households; %d new codes; %d households moved, %d open requests moved\n",
-		rep.Cadres, rep.Households, rep.NewCodes, rep.Moved, rep.RequestsMoved)
+	printImport(stdout, rep)
 	return nil
+}
+
+// printImport prints what an import changed.
+func printImport(w io.Writer, rep flows.ImportReport) {
+	fmt.Fprintf(w, "cadres and leaders: %d on the roster; %s added, %s removed, %s with another role or unit\n",
+		rep.Cadres, ids(rep.CadresAdded), ids(rep.CadresRemoved), ids(rep.CadresChanged))
+	fmt.Fprintf(w, "households: %d on the roster; %s added, %s removed, %s moved to another cadre\n",
+		rep.Households, ids(rep.HouseholdsAdded), ids(rep.HouseholdsRemoved), ids(rep.HouseholdsMoved))
+	fmt.Fprintf(w, "%d new codes; %d open requests moved; %d accounts of removed officials told and unbound\n",
+		rep.NewCodes, rep.RequestsMoved, rep.RolesEnded)
+}
+
+// listed is how many ids a line of the import summary names.
+const listed = 10
+
+// ids formats a count and the first ids of a list: "2 (H001, H002)".
+func ids(list []string) string {
+	if len(list) == 0 {
+		return "0"
+	}
+	shown := list[:min(len(list), listed)]
+	more := ""
+	if len(list) > listed {
+		more = fmt.Sprintf(" and %d more", len(list)-listed)
+	}
+	return fmt.Sprintf("%d (%s%s)", len(list), strings.Join(shown, ", "), more)
 }
 
 func cmdCards(ctx context.Context, args []string, stdout io.Writer) error {
@@ -54,7 +102,7 @@ func cmdCards(ctx context.Context, args []string, stdout io.Writer) error {
 	household := fs.String("household", "", "only this household id")
 	rotate := fs.Bool("rotate", false, "issue a new code for -household (a lost card); the old code stops working")
 	lang := fs.String("lang", "zh", "card language: zh or en")
-	m, err := parseOpen(ctx, fs, path, args, nil)
+	m, err := parseOpen(ctx, fs, path, args, func() error { return checkLang(*lang) })
 	if err != nil {
 		return err
 	}
@@ -83,9 +131,8 @@ func cmdCards(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	lines = filterCards(lines, *village, *cadre, *household)
-	if len(lines) == 0 {
-		return errors.New("no household matches the filters")
+	if lines, err = filterCards(lines, *village, *cadre, *household); err != nil {
+		return err
 	}
 	switch *format {
 	case "csv":
@@ -135,19 +182,45 @@ func cmdInvites(ctx context.Context, args []string, stdout io.Writer) error {
 			rows = append(rows, []string{l.Cadre.ID, l.Cadre.Name, l.Cadre.Unit, string(l.Cadre.Role), link(user, l.Code)})
 		}
 	}
+	if len(rows) == 1 && *cadre != "" {
+		return fmt.Errorf("-cadre %q: no such cadre or leader on the roster", *cadre)
+	}
 	return writeCSV(ctx, *out, *force, stdout, rows)
 }
 
-// filterCards keeps the cards matching every non-empty filter.
-func filterCards(lines []flows.CardLine, village, cadre, household string) []flows.CardLine {
+// filterCards keeps the cards matching every non-empty filter. A filter
+// that matches no card on its own is an error naming it (a typing mistake
+// must not print nothing, or everything), as is a combination that matches
+// none.
+func filterCards(lines []flows.CardLine, village, cadre, household string) ([]flows.CardLine, error) {
 	var out []flows.CardLine
+	seenV, seenC, seenH := false, false, false
 	for _, l := range lines {
-		if (village == "" || l.Household.Village == village) && (cadre == "" || l.Household.CadreID == cadre) &&
-			(household == "" || l.Household.ID == household) {
+		v, c, h := l.Household.Village == village, l.Household.CadreID == cadre, l.Household.ID == household
+		seenV, seenC, seenH = seenV || v, seenC || c, seenH || h
+		if (village == "" || v) && (cadre == "" || c) && (household == "" || h) {
 			out = append(out, l)
 		}
 	}
-	return out
+	switch {
+	case village != "" && !seenV:
+		return nil, fmt.Errorf("-village %q: no household on the roster lives there", village)
+	case cadre != "" && !seenC:
+		return nil, fmt.Errorf("-cadre %q: no household on the roster has this cadre", cadre)
+	case household != "" && !seenH:
+		return nil, fmt.Errorf("-household %q: no such household on the roster", household)
+	case len(out) == 0:
+		return nil, errors.New("no household matches all the filters together")
+	}
+	return out, nil
+}
+
+// checkLang checks a -lang flag: zh or en.
+func checkLang(lang string) error {
+	if lang != "zh" && lang != "en" {
+		return fmt.Errorf("-lang %q: want zh or en", lang)
+	}
+	return nil
 }
 
 // cardRows are the CSV rows of cards.

@@ -114,8 +114,14 @@ func checkOneOf(v reflect.Value, arg string) error {
 }
 
 func checkCron(v reflect.Value, _ string) error {
-	if _, err := cron.ParseStandard(v.String()); err != nil {
+	sched, err := cron.ParseStandard(v.String())
+	if err != nil {
 		return fmt.Errorf("invalid cron spec %q: %v", v.String(), err)
+	}
+	// robfig/cron looks five years ahead: a spec that matches no time in
+	// that span (such as February 30) never fires.
+	if sched.Next(time.Now()).IsZero() {
+		return fmt.Errorf("cron spec %q never fires (no such date)", v.String())
 	}
 	return nil
 }

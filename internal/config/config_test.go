@@ -152,6 +152,8 @@ func TestErrors(t *testing.T) {
 		{"bad cron", "schedule:\n  digest: \"0 8 * *\"\n",
 			[]string{`config.yaml:2: schedule.digest: invalid cron spec "0 8 * *"`}},
 		{"bad cron descriptor", "schedule:\n  reminders: \"@evry 1m\"\n", []string{`config.yaml:2: schedule.reminders:`}},
+		{"cron that never fires", "county: x\nschedule:\n  digest: \"0 0 30 2 *\"\n",
+			[]string{`config.yaml:3: schedule.digest: cron spec "0 0 30 2 *" never fires`}},
 		{"bad timezone", "county: x\ntimezone: Asia/Shangai\n",
 			[]string{`config.yaml:2: timezone: unknown time zone Asia/Shangai`}},
 		{"local timezone", "timezone: Local\n", []string{`config.yaml:1: timezone: must be an IANA time zone name`}},

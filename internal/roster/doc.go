@@ -39,8 +39,13 @@
 //
 // Files are read by extension: .csv (UTF-8 with or without a byte-order mark,
 // or GBK/GB18030 as Excel saves it on Chinese Windows; ragged rows are
-// tolerated) and .xlsx (the first sheet). Cells are trimmed and fully empty
-// rows are skipped.
+// tolerated) and .xlsx (its only sheet, or the sheet named in
+// [Source.Sheet]: a workbook of several sheets, hidden ones included, needs
+// the name, so that a forgotten sheet is never imported by mistake). Cells
+// are trimmed and fully empty rows are skipped. A file is at most 64 MiB; a
+// workbook is refused before it is unpacked into memory if its parts unpack
+// to more than 512 MiB (256 MiB for one part) or a cell holds more than
+// 1 MiB of text.
 //
 // Validation collects every problem (up to [MaxProblems]) rather than stopping
 // at the first, and reports them as a [*ValidationError]. Each [Problem] names
@@ -51,5 +56,7 @@
 // must be unique within their file, and every household's cadre_id must be
 // an ID in the cadres file. A phone, if given, must be digits with optional
 // spaces, '+', '-', parentheses, and '/' or commas between several numbers.
-// Phone numbers and addresses are never echoed in messages.
+// Names, units and villages hold at most [MaxNameLen] characters, addresses
+// [MaxAddressLen] and phone cells [MaxPhoneLen]. Phone numbers, addresses
+// and over-long values are never echoed in messages.
 package roster

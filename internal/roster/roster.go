@@ -14,6 +14,16 @@ type Source struct {
 	Name   string    // file name used in problems, such as "cadres.csv"
 	R      io.Reader // file contents
 	Format Format
+	// Sheet names the sheet of a workbook to read; "" reads a workbook's
+	// only sheet (a workbook of several sheets is then a problem).
+	Sheet string
+}
+
+// Files names the two roster files and, for workbooks, the sheets to read
+// ("" reads a workbook's only sheet).
+type Files struct {
+	Cadres, Households           string
+	CadresSheet, HouseholdsSheet string
 }
 
 // Load reads a cadres file and a households file, each .csv or .xlsx by
@@ -23,29 +33,37 @@ type Source struct {
 // listing every problem found in both files; other errors (a missing file, an
 // unsupported extension) are returned as they occur, wrapped.
 func Load(cadresPath, householdsPath string) (flows.Roster, error) {
-	cf, err := FormatOf(cadresPath)
+	r, _, err := LoadFiles(Files{Cadres: cadresPath, Households: householdsPath})
+	return r, err
+}
+
+// LoadFiles is Load with the sheets to read. It also returns, for each
+// workbook, a note naming the sheet it read ("households.xlsx: sheet 名单").
+func LoadFiles(f Files) (flows.Roster, []string, error) {
+	cf, err := FormatOf(f.Cadres)
 	if err != nil {
-		return flows.Roster{}, err
+		return flows.Roster{}, nil, err
 	}
-	hf, err := FormatOf(householdsPath)
+	hf, err := FormatOf(f.Households)
 	if err != nil {
-		return flows.Roster{}, err
+		return flows.Roster{}, nil, err
 	}
-	cname, hname := filepath.Base(cadresPath), filepath.Base(householdsPath)
+	cname, hname := filepath.Base(f.Cadres), filepath.Base(f.Households)
 	if cname == hname {
-		cname, hname = cadresPath, householdsPath
+		cname, hname = f.Cadres, f.Households
 	}
-	c, err := os.Open(cadresPath)
+	c, err := os.Open(f.Cadres)
 	if err != nil {
-		return flows.Roster{}, fmt.Errorf("roster: open cadres file: %w", err)
+		return flows.Roster{}, nil, fmt.Errorf("roster: open cadres file: %w", err)
 	}
 	defer c.Close()
-	h, err := os.Open(householdsPath)
+	h, err := os.Open(f.Households)
 	if err != nil {
-		return flows.Roster{}, fmt.Errorf("roster: open households file: %w", err)
+		return flows.Roster{}, nil, fmt.Errorf("roster: open households file: %w", err)
 	}
 	defer h.Close()
-	return Parse(Source{Name: cname, R: c, Format: cf}, Source{Name: hname, R: h, Format: hf})
+	return parse(Source{Name: cname, R: c, Format: cf, Sheet: f.CadresSheet},
+		Source{Name: hname, R: h, Format: hf, Sheet: f.HouseholdsSheet})
 }
 
 // Parse reads and validates a cadres file and a households file, checking
@@ -53,23 +71,40 @@ func Load(cadresPath, householdsPath string) (flows.Roster, error) {
 // wrong with the data the error is a [*ValidationError] listing every problem
 // found in both files; read errors are returned wrapped.
 func Parse(cadres, households Source) (flows.Roster, error) {
+	r, _, err := parse(cadres, households)
+	return r, err
+}
+
+// parse is Parse, also naming the sheets it read.
+func parse(cadres, households Source) (flows.Roster, []string, error) {
 	var ps problems
-	cs, ids, err := readCadres(cadres, &ps)
+	ct, err := readTable(cadres, cadreColumns, &ps)
 	if err != nil {
-		return flows.Roster{}, err
+		return flows.Roster{}, nil, err
+	}
+	var cs []flows.Cadre
+	var ids seen
+	if ct != nil {
+		cs, ids = parseCadres(ct, &ps)
 	}
 	t, err := readTable(households, householdColumns, &ps)
 	if err != nil {
-		return flows.Roster{}, err
+		return flows.Roster{}, nil, err
 	}
 	var hs []flows.Household
 	if t != nil {
 		hs = parseHouseholds(t, ids, cadres.Name, &ps)
 	}
 	if err := ps.err(); err != nil {
-		return flows.Roster{}, err
+		return flows.Roster{}, nil, err
 	}
-	return flows.Roster{Cadres: cs, Households: hs}, nil
+	var notes []string
+	for _, tb := range []*table{ct, t} {
+		if tb.sheet != "" {
+			notes = append(notes, fmt.Sprintf("%s: sheet %q", tb.name, tb.sheet))
+		}
+	}
+	return flows.Roster{Cadres: cs, Households: hs}, notes, nil
 }
 
 // ReadCadres reads and validates a cadres file on its own; name is used in
@@ -123,7 +158,7 @@ func readTable(src Source, cols []column, ps *problems) (*table, error) {
 	if src.R == nil {
 		return nil, fmt.Errorf("roster: %s: no reader", src.Name)
 	}
-	rows, bad, err := readRows(src.Name, src.R, src.Format)
+	rows, sheet, bad, err := readRows(src.Name, src.R, src.Format, src.Sheet)
 	if err != nil {
 		return nil, err
 	}
@@ -135,5 +170,6 @@ func readTable(src Source, cols []column, ps *problems) (*table, error) {
 	if !ok {
 		return nil, nil
 	}
+	t.sheet = sheet
 	return t, nil
 }

@@ -70,10 +70,17 @@ func gbk(t *testing.T, s string) []byte {
 	return b
 }
 
-// writeXLSX writes rows to the first sheet of dir/name, starting at row
-// first (1-based), and returns the path. A second sheet holds junk that must
-// be ignored.
+// writeXLSX writes rows to the only sheet of dir/name, starting at row
+// first (1-based), and returns the path.
 func writeXLSX(t *testing.T, dir, name string, first int, rows [][]string) string {
+	t.Helper()
+	return writeSheets(t, dir, name, first, rows, false)
+}
+
+// writeSheets writes rows to the sheet 名单 of dir/name, starting at row
+// first (1-based), and returns the path. With other, a second sheet
+// "Other" (hidden) holds junk.
+func writeSheets(t *testing.T, dir, name string, first int, rows [][]string, other bool) string {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
@@ -93,11 +100,16 @@ func writeXLSX(t *testing.T, dir, name string, first int, rows [][]string) strin
 			t.Fatal(err)
 		}
 	}
-	if _, err := f.NewSheet("Other"); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.SetCellValue("Other", "A1", "not a roster"); err != nil {
-		t.Fatal(err)
+	if other {
+		if _, err := f.NewSheet("Other"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetCellValue("Other", "A1", "not a roster"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetSheetVisible("Other", false); err != nil {
+			t.Fatal(err)
+		}
 	}
 	p := filepath.Join(dir, name)
 	if err := f.SaveAs(p); err != nil {

@@ -83,10 +83,11 @@ func findHeader(rows []row, cols []column) int {
 
 // table is a roster file whose header has been mapped to columns.
 type table struct {
-	name string
-	cols []column
-	idx  map[string]int // field -> cell index
-	rows []row          // data rows, below the header
+	name  string
+	sheet string // the workbook's sheet read ("" for CSV)
+	cols  []column
+	idx   map[string]int // field -> cell index
+	rows  []row          // data rows, below the header
 }
 
 // newTable finds and maps the header of rows, adding a problem for each

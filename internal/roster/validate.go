@@ -3,6 +3,7 @@ package roster
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/minqing/minqing/flows"
 	"golang.org/x/text/width"
@@ -10,6 +11,16 @@ import (
 
 // MaxIDLen is the longest ID accepted.
 const MaxIDLen = 64
+
+// The longest values accepted, in characters: a name (of a person or
+// household), a unit or a village; an address; a phone cell (which may
+// hold several numbers). Longer text is an error in the file, not a name,
+// and would not fit a card or a message.
+const (
+	MaxNameLen    = 64
+	MaxAddressLen = 200
+	MaxPhoneLen   = 64
+)
 
 // ValidID reports whether id is 1–MaxIDLen ASCII letters, digits, '-' or
 // '_', safe to put in Redis keys and Telegram callback data.
@@ -88,11 +99,21 @@ func (c *rowCheck) bad(field, value, msg string) {
 	c.ok = false
 }
 
-// required returns the cell of field, adding a problem if it is empty.
-func (c *rowCheck) required(field string) string {
+// required returns the cell of field, adding a problem if it is empty or
+// longer than max characters.
+func (c *rowCheck) required(field string, max int) string {
 	v := c.t.get(c.r, field)
 	if v == "" {
 		c.bad(field, "", msgEmpty)
+	}
+	return c.bounded(field, v, max)
+}
+
+// bounded returns v, adding a problem (without the value) if it is longer
+// than max characters.
+func (c *rowCheck) bounded(field, v string, max int) string {
+	if n := utf8.RuneCountInString(v); n > max {
+		c.bad(field, "", fmt.Sprintf("%d characters, more than the %d allowed", n, max))
 	}
 	return v
 }
@@ -117,7 +138,10 @@ func (c *rowCheck) id(field string) (id string, valid bool) {
 // number) if it is not empty and does not look like a phone number.
 func (c *rowCheck) phone() string {
 	p := narrow(c.t.get(c.r, "phone"))
-	if p != "" && !checkPhone(p) {
+	switch {
+	case utf8.RuneCountInString(p) > MaxPhoneLen:
+		c.bounded("phone", p, MaxPhoneLen)
+	case p != "" && !checkPhone(p):
 		c.bad("phone", "", msgBadTel)
 	}
 	return p
@@ -146,8 +170,8 @@ func parseCadres(t *table, ps *problems) (cadres []flows.Cadre, ids seen) {
 		if valid {
 			ids.add(c, id)
 		}
-		name := c.required("name")
-		unit := t.get(r, "unit")
+		name := c.required("name", MaxNameLen)
+		unit := c.bounded("unit", t.get(r, "unit"), MaxNameLen)
 		rawRole := t.get(r, "role")
 		role, known := ParseRole(rawRole)
 		switch {
@@ -178,8 +202,8 @@ func parseHouseholds(t *table, cadreIDs seen, cadresName string, ps *problems) [
 		if valid {
 			ids.add(c, id)
 		}
-		name := c.required("name")
-		village := c.required("village")
+		name := c.required("name", MaxNameLen)
+		village := c.required("village", MaxNameLen)
 		cadreID, valid := c.id("cadre_id")
 		if valid && cadreIDs != nil {
 			if _, found := cadreIDs[cadreID]; !found {
@@ -187,10 +211,11 @@ func parseHouseholds(t *table, cadreIDs seen, cadresName string, ps *problems) [
 			}
 		}
 		phone := c.phone()
+		address := c.bounded("address", t.get(r, "address"), MaxAddressLen)
 		if c.ok {
 			households = append(households, flows.Household{
 				ID: id, Name: name, Village: village, CadreID: cadreID,
-				Phone: phone, Address: t.get(r, "address"),
+				Phone: phone, Address: address,
 			})
 		}
 	}

@@ -109,6 +109,20 @@ func TestValidation(t *testing.T) {
 			},
 			wantText:    "cadres.csv:4: phone: not a phone number",
 			notInErrors: []string{"1380000", "13911112222", "13800000001"}},
+		{name: "values too long",
+			cadres: okCadres + "C002," + strings.Repeat("王", MaxNameLen+1) + "," + strings.Repeat("局", MaxNameLen+1) + ",cadre," + strings.Repeat("1", MaxPhoneLen+1) + "\n",
+			hh: okHouseholds + "H002," + strings.Repeat("李", 5000) + "," + strings.Repeat("村", MaxNameLen+1) + ",C001,," + strings.Repeat("号", MaxAddressLen+1) + "\n" +
+				"H003," + strings.Repeat("李", MaxNameLen) + "," + strings.Repeat("村", MaxNameLen) + ",C001,," + strings.Repeat("号", MaxAddressLen) + "\n",
+			want: []Problem{
+				{File: "cadres.csv", Line: 4, Field: "name", Msg: "65 characters, more than the 64 allowed"},
+				{File: "cadres.csv", Line: 4, Field: "unit", Msg: "more than the 64 allowed"},
+				{File: "cadres.csv", Line: 4, Field: "phone", Msg: "more than the 64 allowed"},
+				{File: "households.csv", Line: 3, Field: "name", Msg: "5000 characters"},
+				{File: "households.csv", Line: 3, Field: "village", Msg: "more than the 64 allowed"},
+				{File: "households.csv", Line: 3, Field: "address", Msg: "more than the 200 allowed"},
+			},
+			wantText:    "households.csv:3: name: 5000 characters, more than the 64 allowed",
+			notInErrors: []string{strings.Repeat("李", 100), "号号号"}},
 		{name: "empty files",
 			cadres: "", hh: "\n , ,\n",
 			want: []Problem{
