@@ -236,6 +236,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.expect(people["leader of new unit"], l5, "周报")
+	// Every leader's chart and spreadsheet are drawn as they are sent: slow
+	// under -race on a busy machine, so this waits longer than drain.
+	ctx := context.Background()
+	if !waitUntil(2*time.Minute, func() bool {
+		n, err := h.m.Store.Client().XLen(ctx, "mq:{county}:outbox").Result()
+		return err == nil && n == 0
+	}) {
+		t.Fatal("the digests were not sent")
+	}
 	h.drain()
 	for who, mark := range ended {
 		if got := h.tg.BotMessages(people[who].ID)[mark:]; len(got) > 0 {
