@@ -177,7 +177,8 @@ func (b *Bot) WebhookHandler() http.Handler {
 	return &Webhook{Secret: secret, Inbox: b.inbox, Log: b.log, Metrics: b.opts.Metrics}
 }
 
-// Workers returns the inbox workers (for webhook mode, which has no poller).
+// Workers returns the inbox workers, which handle the updates the poller or
+// the webhook stored.
 func (b *Bot) Workers() *Workers {
 	return &Workers{Inbox: b.inbox, Handle: b.Handle, Consumer: b.consumer, Shards: b.opts.Shards, Stale: b.opts.Stale, Block: b.opts.IdleRead, Attempts: 5, Log: b.log}
 }
@@ -219,12 +220,4 @@ func (b *Bot) keyboard(lang string, rows [][]flows.Button) *models.InlineKeyboar
 		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
 	}
 	return kb
-}
-
-// lang maps a client language code to a catalog language.
-func (b *Bot) lang(client string) string {
-	if len(client) >= 2 && (client[:2] == "zh" || client[:2] == "en") {
-		return client[:2]
-	}
-	return b.opts.DefaultLang
 }

@@ -82,7 +82,7 @@ var catalog = map[string]map[string]string{
 		"toast.error":     "出错了，请稍后再试",
 
 		"btn.ct": "📞 已联系", "btn.ss": "✅ 当场解决", "btn.dl": "📅 限期{{.}}天", "btn.rs": "✔️ 已办结",
-		"btn.tl": "🕘 时间线", "btn.sp": "🆕 这是新的诉求", "btn.dl.": "📅 其他日期", "btn.mv2": "🔁 改期",
+		"btn.tl": "🕘 时间线", "btn.sp": "🆕 这是新的诉求", "btn.dl.": "📅 其他日期", "btn.md": "🔁 改期",
 		"btn.vs.y": "✅ 解决了", "btn.vs.n": "❌ 没解决", "btn.vr.3": "😊 满意", "btn.vr.2": "🙂 基本满意", "btn.vr.1": "🙁 不满意",
 
 		"state.received": "待受理", "state.responded": "已联系", "state.promised": "限期办理",
@@ -93,8 +93,8 @@ var catalog = map[string]map[string]string{
 
 		"actor.household": "群众", "actor.cadre": "干部", "actor.system": "系统",
 		"action.new": "提出诉求", "action.fu": "补充", "action.re": "答复", "action.ct": "已联系",
-		"action.ss": "当场解决", "action.dl": "限期", "action.rs": "办结", "action.mv": "转交",
-		"action.mv2": "改期", "action.vs": "评价是否解决", "action.vr": "评价满意度", "action.ro": "退回重办",
+		"action.ss": "当场解决", "action.dl": "限期", "action.rs": "办结", "action.ra": "转交",
+		"action.md": "改期", "action.vs": "评价是否解决", "action.vr": "评价满意度",
 		"action.cl": "结束", "action.rm": "提醒", "action.es": "督办", "action.od": "超期", "action.ak": "请群众评价", "action.sp": "拆分",
 
 		"cmd.start": "开始", "cmd.help": "使用说明", "cmd.my": "我的诉求", "cmd.open": "待办诉求",
@@ -178,7 +178,7 @@ var catalog = map[string]map[string]string{
 		"toast.error":     "Something went wrong, please try again",
 
 		"btn.ct": "📞 Contacted", "btn.ss": "✅ Solved now", "btn.dl": "📅 {{.}} days", "btn.rs": "✔️ Done",
-		"btn.tl": "🕘 Timeline", "btn.sp": "🆕 This is a new request", "btn.dl.": "📅 Other date", "btn.mv2": "🔁 Move date",
+		"btn.tl": "🕘 Timeline", "btn.sp": "🆕 This is a new request", "btn.dl.": "📅 Other date", "btn.md": "🔁 Move date",
 		"btn.vs.y": "✅ Solved", "btn.vs.n": "❌ Not solved", "btn.vr.3": "😊 Satisfied", "btn.vr.2": "🙂 Fairly", "btn.vr.1": "🙁 Not satisfied",
 
 		"state.received": "received", "state.responded": "contacted", "state.promised": "deadline set",
@@ -189,8 +189,8 @@ var catalog = map[string]map[string]string{
 
 		"actor.household": "household", "actor.cadre": "cadre", "actor.system": "system",
 		"action.new": "asked", "action.fu": "added", "action.re": "answered", "action.ct": "contacted",
-		"action.ss": "solved on the spot", "action.dl": "deadline", "action.rs": "done", "action.mv": "moved",
-		"action.mv2": "deadline moved", "action.vs": "solved?", "action.vr": "rated", "action.ro": "reopened",
+		"action.ss": "solved on the spot", "action.dl": "deadline", "action.rs": "done", "action.ra": "moved",
+		"action.md": "deadline moved", "action.vs": "solved?", "action.vr": "rated",
 		"action.cl": "closed", "action.rm": "reminded", "action.es": "escalated", "action.od": "overdue", "action.ak": "asked for a verdict", "action.sp": "split",
 
 		"cmd.start": "start", "cmd.help": "how it works", "cmd.my": "my requests", "cmd.open": "open requests",

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/minqing/minqing/flows"
-	"github.com/minqing/minqing/internal/report"
 )
 
 // maxText is Telegram's limit on a message's text, in UTF-16 code units.
@@ -50,8 +49,8 @@ func (r *Renderer) funcs(lang string) template.FuncMap {
 		"state":  func(s flows.State) string { return r.Text(lang, "state."+string(s), nil) },
 		"kind":   func(k string) string { return r.Text(lang, "kind."+k, nil) },
 		"action": func(a string) string { return r.Text(lang, "action."+a, nil) },
-		"rate":   report.FormatRate,
-		"arrow":  report.Arrow,
+		"rate":   flows.Rate.Format,
+		"arrow":  flows.Rate.Trend,
 		"cat": func(c string) string {
 			if c == "" {
 				c = "none"
@@ -68,18 +67,10 @@ func (r *Renderer) funcs(lang string) template.FuncMap {
 	}
 }
 
-// lang picks a catalog language.
-func (r *Renderer) lang(l string) string {
-	if _, ok := catalog[l]; ok {
-		return l
-	}
-	return r.defaultLang
-}
-
 // Text renders one catalog entry; a missing entry renders as "" in a
 // language that lacks it only after falling back to the default language.
 func (r *Renderer) Text(lang, key string, data any) string {
-	t, ok := r.tpl[r.lang(lang)+"/"+key]
+	t, ok := r.tpl[flows.Lang(lang, r.defaultLang)+"/"+key]
 	if !ok {
 		if t, ok = r.tpl[r.defaultLang+"/"+key]; !ok {
 			return ""
@@ -142,7 +133,7 @@ func encodeButton(b flows.Button) string {
 // knownActions are the actions a button may carry.
 var knownActions = map[flows.Action]bool{
 	flows.ActContact: true, flows.ActSolve: true, flows.ActDeadline: true, flows.ActResolve: true,
-	flows.ActSplit: true, flows.ActTimeline: true, flows.ActMove: true, flows.ActSolvedQ: true, flows.ActRate: true, flows.ActCategory: true,
+	flows.ActSplit: true, flows.ActTimeline: true, flows.ActMoveDeadline: true, flows.ActSolvedQ: true, flows.ActRate: true, flows.ActCategory: true,
 }
 
 // decodeButton parses callback data, refusing anything malformed.
@@ -151,7 +142,11 @@ func decodeButton(data string) (flows.Button, bool) {
 		return flows.Button{}, false
 	}
 	parts := strings.Split(data, ":")
-	if len(parts) != 3 || !knownActions[flows.Action(parts[0])] || len(parts[2]) > 16 {
+	if len(parts) != 3 {
+		return flows.Button{}, false
+	}
+	act := flows.Action(parts[0]).Canonical() // a button sent by an earlier release
+	if !knownActions[act] || len(parts[2]) > 16 {
 		return flows.Button{}, false
 	}
 	id, err := strconv.ParseInt(parts[1], 10, 64)
@@ -163,7 +158,7 @@ func decodeButton(data string) (flows.Button, bool) {
 			return flows.Button{}, false
 		}
 	}
-	return flows.Button{Action: flows.Action(parts[0]), RequestID: id, Arg: parts[2]}, true
+	return flows.Button{Action: act, RequestID: id, Arg: parts[2]}, true
 }
 
 // escapeDigest returns a copy of d with every name HTML-escaped.

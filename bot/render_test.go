@@ -39,7 +39,7 @@ func TestCatalogComplete(t *testing.T) {
 			}
 		}
 		for _, b := range []flows.Button{{Action: flows.ActDeadline, Arg: ""}, {Action: flows.ActDeadline, Arg: "3"},
-			{Action: flows.ActMove}, {Action: flows.ActSolvedQ, Arg: "y"}, {Action: flows.ActSolvedQ, Arg: "n"},
+			{Action: flows.ActMoveDeadline}, {Action: flows.ActSolvedQ, Arg: "y"}, {Action: flows.ActSolvedQ, Arg: "n"},
 			{Action: flows.ActRate, Arg: "1"}, {Action: flows.ActRate, Arg: "2"}, {Action: flows.ActRate, Arg: "3"},
 			{Action: flows.ActContact}, {Action: flows.ActSolve}, {Action: flows.ActResolve}, {Action: flows.ActTimeline}, {Action: flows.ActSplit}, {Action: flows.ActCategory}, {Action: flows.ActCategory, Arg: "7"}} {
 			if l := r.ButtonLabel(lang, b); l == "" || strings.Contains(l, "<no value>") {
@@ -88,12 +88,26 @@ func TestButtonsRoundTrip(t *testing.T) {
 	}
 }
 
+// TestButtonsOfEarlierReleases: a button sent before an action's code was
+// renamed still works, as the action it meant.
+func TestButtonsOfEarlierReleases(t *testing.T) {
+	got, ok := decodeButton("mv2:7:")
+	if want := (flows.Button{Action: flows.ActMoveDeadline, RequestID: 7}); !ok || got != want {
+		t.Errorf("mv2:7: -> %+v %v, want %+v", got, ok, want)
+	}
+	if b, ok := decodeButton("mv:7:"); ok { // the roster's reassignment was never a button
+		t.Errorf("accepted mv:7: as %+v", b)
+	}
+}
+
 func FuzzDecodeButton(f *testing.F) {
 	f.Add("dl:12:3")
 	f.Add("sp:1:99")
 	f.Fuzz(func(t *testing.T, data string) {
 		b, ok := decodeButton(data)
-		if ok && (b.RequestID <= 0 || !knownActions[b.Action] || encodeButton(b) != data) {
+		code, rest, _ := strings.Cut(data, ":")
+		current := string(flows.Action(code).Canonical()) + ":" + rest // an earlier release's code reads as today's
+		if ok && (b.RequestID <= 0 || !knownActions[b.Action] || encodeButton(b) != current) {
 			t.Fatalf("accepted %q as %+v", data, b)
 		}
 	})

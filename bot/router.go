@@ -120,7 +120,7 @@ func (b *Bot) callback(ctx context.Context, updateID int64, q *models.CallbackQu
 	if q.Message.Message != nil {
 		p.ChatID, p.MessageID = q.Message.Message.Chat.ID, q.Message.Message.ID
 	}
-	res := flows.PressResult{Toast: flows.ToastInvalid, Lang: b.lang(q.From.LanguageCode)}
+	res := flows.PressResult{Toast: flows.ToastInvalid, Lang: flows.Lang(q.From.LanguageCode, b.opts.DefaultLang)}
 	var err error
 	if ok {
 		res, err = b.svc.Press(ctx, p)

@@ -28,7 +28,7 @@ type sender struct {
 	stale   time.Duration
 	onBlock Unreachable
 
-	hand  *hand
+	held  *heldEntries
 	sent  *batcher[flows.Delivered]
 	mu    sync.Mutex
 	chats map[int64][]flows.Queued // waiting per chat; a chat with a key has a goroutine
@@ -38,16 +38,16 @@ type sender struct {
 // maxHeld bounds the outbox entries a sender holds in memory.
 const maxHeld = 1000
 
-// run sends until ctx ends; entries in hand when it ends stay queued.
+// run sends until ctx ends; entries held when it ends stay queued.
 func (s *sender) run(ctx context.Context) {
 	s.chats = map[int64][]flows.Queued{}
-	s.hand = newHand(s.stale/3, func(ctx context.Context, ids []string) error {
+	s.held = newHeldEntries(s.stale/3, func(ctx context.Context, ids []string) error {
 		return s.b.outbox.TouchOutbox(ctx, s.b.consumer, ids)
 	}, s.b.log)
-	go s.hand.heartbeat(ctx)
+	go s.held.heartbeat(ctx)
 	s.sent = newBatcher(s.b.outbox.DoneAll)
 	backoff := newBackoff(100*time.Millisecond, 5*time.Second)
-	for ctx.Err() == nil && s.hand.waitBelow(ctx, maxHeld) {
+	for ctx.Err() == nil && s.held.waitBelow(ctx, maxHeld) {
 		qs, err := s.b.outbox.Next(ctx, s.b.consumer, 64, s.b.opts.IdleRead, s.stale)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -58,7 +58,7 @@ func (s *sender) run(ctx context.Context) {
 		}
 		backoff.reset()
 		for _, q := range qs {
-			if s.hand.take(q.ID) {
+			if s.held.take(q.ID) {
 				s.dispatch(ctx, q)
 			}
 		}
@@ -94,7 +94,7 @@ func (s *sender) drainChat(ctx context.Context, chat int64) {
 		s.chats[chat] = queue[1:]
 		s.mu.Unlock()
 		s.deliver(ctx, q)
-		s.hand.drop(q.ID)
+		s.held.drop(q.ID)
 	}
 }
 

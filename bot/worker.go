@@ -15,26 +15,28 @@ import (
 // chat one after another in the order received, different chats in
 // parallel. An update is removed from the inbox only once handled, so a
 // crash hands it to the next process (handlers are idempotent).
+// Bot.Workers makes them from the bot's Options, in polling and webhook
+// mode alike.
 type Workers struct {
 	Inbox    flows.Inbox
 	Handle   func(ctx context.Context, in flows.Inbound) error
 	Consumer string // stable per process, so a restart takes back its own entries
 	Shards   int
 	Stale    time.Duration // entries idle this long are taken from a dead consumer
-	Block    time.Duration // longest wait of one inbox read (0: 2s)
+	Block    time.Duration // longest wait of one inbox read (Options.IdleRead)
 	Attempts int           // tries per update before it is dropped and logged
 	Log      *slog.Logger
 
-	hand     *hand
+	held     *heldEntries
 	finished *batcher[string]
 }
 
-// Run works until ctx ends, then finishes the updates in hand and returns.
+// Run works until ctx ends, then finishes the updates held and returns.
 func (w *Workers) Run(ctx context.Context) error {
-	w.hand = newHand(w.Stale/3, func(ctx context.Context, ids []string) error {
+	w.held = newHeldEntries(w.Stale/3, func(ctx context.Context, ids []string) error {
 		return w.Inbox.TouchInbox(ctx, w.Consumer, ids)
 	}, w.Log)
-	go w.hand.heartbeat(ctx)
+	go w.held.heartbeat(ctx)
 	w.finished = newBatcher(w.Inbox.FinishAll)
 	shards := make([]chan flows.Inbound, w.Shards)
 	var wg sync.WaitGroup
@@ -45,7 +47,7 @@ func (w *Workers) Run(ctx context.Context) error {
 			defer wg.Done()
 			for in := range ch {
 				w.work(ctx, in)
-				w.hand.drop(in.ID)
+				w.held.drop(in.ID)
 			}
 		}(shards[i])
 	}
@@ -61,7 +63,7 @@ func (w *Workers) Run(ctx context.Context) error {
 func (w *Workers) take(ctx context.Context, shards []chan flows.Inbound) {
 	backoff := newBackoff(100*time.Millisecond, 5*time.Second)
 	for ctx.Err() == nil {
-		ins, err := w.Inbox.Take(ctx, w.Consumer, 64, w.block(), w.Stale)
+		ins, err := w.Inbox.Take(ctx, w.Consumer, 64, w.Block, w.Stale)
 		if err != nil {
 			if ctx.Err() == nil {
 				w.Log.Warn("inbox read failed", "err", err)
@@ -71,8 +73,8 @@ func (w *Workers) take(ctx context.Context, shards []chan flows.Inbound) {
 		}
 		backoff.reset()
 		for _, in := range ins {
-			if !w.hand.take(in.ID) {
-				continue // already in hand, waiting its turn
+			if !w.held.take(in.ID) {
+				continue // already held, waiting its turn
 			}
 			n := in.ChatID % int64(len(shards))
 			if n < 0 {
@@ -87,12 +89,6 @@ func (w *Workers) take(ctx context.Context, shards []chan flows.Inbound) {
 	}
 }
 
-func (w *Workers) block() time.Duration {
-	if w.Block <= 0 {
-		return 2 * time.Second
-	}
-	return w.Block
-}
 
 // work handles one update with retries. When ctx has ended the update is
 // left in the inbox for the next start.

@@ -23,7 +23,7 @@ func (s *Service) Start(ctx context.Context, m Message, payload string) error {
 	if codes[0] == "" {
 		return s.Help(ctx, m)
 	}
-	lang := s.Lang(m.Lang)
+	lang := s.lang(m.Lang)
 	tries := "badcode:" + strconv.FormatInt(m.AccountID, 10)
 	if n, err := s.Store.Count(ctx, tries, time.Hour, false); err != nil {
 		return fmt.Errorf("bind: %w", err)
@@ -114,7 +114,7 @@ func (s *Service) Help(ctx context.Context, m Message) error {
 		return err
 	}
 	if !ok {
-		return s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+		return s.reply(ctx, m, s.lang(m.Lang), NoticeStranger, nil)
 	}
 	role := string(a.Kind)
 	if a.Kind == AccountCadre {
@@ -123,7 +123,7 @@ func (s *Service) Help(ctx context.Context, m Message) error {
 			return fmt.Errorf("help: %w", err)
 		}
 		if !c.OnRoster { // the role ended: a stranger now
-			return s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+			return s.reply(ctx, m, s.lang(m.Lang), NoticeStranger, nil)
 		}
 		role = string(c.Role)
 	}
@@ -137,13 +137,13 @@ func (s *Service) SetLang(ctx context.Context, m Message, arg string) error {
 		return err
 	}
 	if !ok {
-		return s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+		return s.reply(ctx, m, s.lang(m.Lang), NoticeStranger, nil)
 	}
 	if a.Kind == AccountCadre {
 		if on, err := s.Store.OnRoster(ctx, AccountCadre, a.Ref); err != nil {
 			return fmt.Errorf("set lang: %w", err)
 		} else if !on { // the role ended: a stranger now
-			return s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+			return s.reply(ctx, m, s.lang(m.Lang), NoticeStranger, nil)
 		}
 	}
 	lang := arg

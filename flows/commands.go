@@ -51,7 +51,7 @@ func (s *Service) member(ctx context.Context, m Message, kind AccountKind) (Acco
 		return a, "", false, err
 	}
 	if !ok {
-		return a, "", false, s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+		return a, "", false, s.reply(ctx, m, s.lang(m.Lang), NoticeStranger, nil)
 	}
 	lang := s.langOf(a, m.Lang)
 	if a.Kind != kind {
@@ -74,7 +74,7 @@ func (s *Service) staffMember(ctx context.Context, m Message) (Account, Cadre, s
 		return a, c, lang, false, fmt.Errorf("load cadre: %w", err)
 	}
 	if !c.OnRoster {
-		return a, c, lang, false, s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+		return a, c, lang, false, s.reply(ctx, m, s.lang(m.Lang), NoticeStranger, nil)
 	}
 	return a, c, lang, true, nil
 }

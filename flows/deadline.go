@@ -45,7 +45,7 @@ func ParseDeadline(text string, now time.Time, loc *time.Location) (time.Time, s
 // when moving a deadline, a reason).
 func (s *Service) askDate(ctx context.Context, p Press, r Request, act Action, lang string) error {
 	args := noArgs(r.ID)
-	if act == ActMove {
+	if act == ActMoveDeadline {
 		args["move"] = "1"
 	}
 	n := Notice{ChatID: p.ChatID, Lang: lang, Kind: NoticeDeadlinePrompt, RequestID: r.ID, Args: args, Prompt: act}
@@ -60,10 +60,10 @@ func (s *Service) promptAnswer(ctx context.Context, m Message, c Cadre, r Reques
 	now := s.Clock.Now()
 	date, reason, ok := ParseDeadline(m.Text, now, s.location())
 	args := noArgs(r.ID)
-	if act == ActMove {
+	if act == ActMoveDeadline {
 		args["move"] = "1"
 	}
-	if !ok || (act == ActMove && reason == "") {
+	if !ok || (act == ActMoveDeadline && reason == "") {
 		return s.reply(ctx, m, lang, NoticeDeadlineFormat, args)
 	}
 	if _, allowed := transitions[act][r.State]; !allowed {
@@ -75,7 +75,7 @@ func (s *Service) promptAnswer(ctx context.Context, m Message, c Cadre, r Reques
 		next.FirstResponseAt = now
 	}
 	kind := NoticeDeadlineSet
-	if act == ActMove {
+	if act == ActMoveDeadline {
 		kind, next.Note = NoticeDeadlineMoved, reason
 	}
 	hargs := map[string]string{"no": args["no"], "cadre": c.Name, "deadline": s.day(date), "reason": reason}

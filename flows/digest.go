@@ -169,7 +169,7 @@ func (s *Service) addOpen(ctx context.Context, d *Digest, scope DigestScope, now
 	if scope.Unit != "" {
 		sc = Scope{Kind: ScopeUnit, ID: scope.Unit}
 	}
-	ids, err := s.Store.Open(ctx, sc)
+	ids, err := s.Store.OpenRequests(ctx, sc)
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}

@@ -9,7 +9,6 @@ import (
 // answers a user understands, the store returns them for missing data.
 const (
 	ENOTFOUND  = "not_found" // no such thing
-	EFORBIDDEN = "forbidden" // the actor may not do this
 	ECONFLICT  = "conflict"  // the thing changed underneath; retry
 	EINVALID   = "invalid"   // the input is malformed or the move illegal
 	EDUPLICATE = "duplicate" // this update was already applied
@@ -17,8 +16,8 @@ const (
 	EINTERNAL  = "internal"  // anything else
 )
 
-// Error is a domain error with a code and an optional catalog key telling
-// the transport what to say to the user.
+// Error is a domain error: a code the caller can act on (ErrorCode) and a
+// message for operators.
 type Error struct {
 	Code    string
 	Message string // for operators and logs; never personal data

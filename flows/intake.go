@@ -19,7 +19,7 @@ func (s *Service) Receive(ctx context.Context, m Message) error {
 		if m.Kind == KindText && len(CodeCandidates(m.Text)) > 0 {
 			return s.Start(ctx, m, m.Text)
 		}
-		return s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+		return s.reply(ctx, m, s.lang(m.Lang), NoticeStranger, nil)
 	}
 	if err != nil {
 		return fmt.Errorf("receive: %w", err)
@@ -101,7 +101,7 @@ func (s *Service) followupTarget(ctx context.Context, m Message, h Household, kn
 	if known != nil {
 		return known.Latest, nil
 	}
-	ids, err := s.Store.Open(ctx, Scope{Kind: ScopeHousehold, ID: h.ID})
+	ids, err := s.Store.OpenRequests(ctx, Scope{Kind: ScopeHousehold, ID: h.ID})
 	if err != nil {
 		return nil, fmt.Errorf("open requests: %w", err)
 	}
@@ -282,7 +282,7 @@ func (s *Service) cadreMessage(ctx context.Context, m Message, a Account, lang s
 	if ok, err := s.Store.OnRoster(ctx, AccountCadre, a.Ref); err != nil {
 		return fmt.Errorf("route cadre reply: %w", err)
 	} else if !ok { // the role ended: the account is a stranger's now
-		return s.reply(ctx, m, s.Lang(m.Lang), NoticeStranger, nil)
+		return s.reply(ctx, m, s.lang(m.Lang), NoticeStranger, nil)
 	}
 	if m.ReplyTo == 0 {
 		return s.reply(ctx, m, lang, NoticeNoRoute, nil)

@@ -21,11 +21,11 @@ func CanAct(c Cadre, r Request) bool {
 // transitions is the state machine: for each cadre action, the states it
 // may start from and the state it leads to.
 var transitions = map[Action]map[State]State{
-	ActContact:  {StateReceived: StateResponded},
-	ActSolve:    {StateReceived: StateResolved, StateResponded: StateResolved, StatePromised: StateResolved},
-	ActDeadline: {StateReceived: StatePromised, StateResponded: StatePromised},
-	ActResolve:  {StateResponded: StateResolved, StatePromised: StateResolved},
-	ActMove:     {StatePromised: StatePromised},
+	ActContact:      {StateReceived: StateResponded},
+	ActSolve:        {StateReceived: StateResolved, StateResponded: StateResolved, StatePromised: StateResolved},
+	ActDeadline:     {StateReceived: StatePromised, StateResponded: StatePromised},
+	ActResolve:      {StateResponded: StateResolved, StatePromised: StateResolved},
+	ActMoveDeadline: {StatePromised: StatePromised},
 }
 
 // DeadlineDays are the one-tap deadlines offered to a cadre.
@@ -51,7 +51,7 @@ func Transition(r Request, act Action, arg string, now time.Time, loc *time.Loca
 			return r, Errorf(EINVALID, "deadline days %q", arg)
 		}
 		next.Deadline = EndOfDay(now.In(orUTC(loc)).AddDate(0, 0, days), loc)
-	case ActMove:
+	case ActMoveDeadline:
 		return r, Errorf(EINVALID, "a deadline moves with a date and a reason")
 	case ActSolve, ActResolve:
 		// A new resolution asks the household afresh: "solved?", then the
@@ -80,7 +80,7 @@ func CadreButtons(r Request) [][]Button {
 	case StateResponded:
 		rows = append(rows, []Button{b(ActSolve, "")})
 	case StatePromised:
-		rows = append(rows, []Button{b(ActResolve, ""), b(ActMove, "")})
+		rows = append(rows, []Button{b(ActResolve, ""), b(ActMoveDeadline, "")})
 	}
 	if _, ok := transitions[ActDeadline][r.State]; ok {
 		var row []Button

@@ -97,7 +97,7 @@ func TestCadreButtonsFollowState(t *testing.T) {
 				if b.Action == ActTimeline || b.Action == ActCategory {
 					continue // no state change
 				}
-				if b.Action == ActMove || (b.Action == ActDeadline && b.Arg == "") {
+				if b.Action == ActMoveDeadline || (b.Action == ActDeadline && b.Arg == "") {
 					if _, ok := transitions[b.Action][st]; !ok {
 						t.Errorf("%s: offers %s which is not allowed", st, b.Action)
 					}
@@ -125,9 +125,14 @@ func TestSummarizeAndLang(t *testing.T) {
 		t.Errorf("Summarize = %q", got)
 	}
 	s := &Service{Settings: Settings{DefaultLang: "en"}}
-	for in, want := range map[string]string{"zh-hans": "zh", "zh": "zh", "en-US": "en", "ru": "en", "": "en"} {
-		if got := s.Lang(in); got != want {
-			t.Errorf("Lang(%q) = %q, want %q", in, got, want)
+	for in, want := range map[string]string{"zh-hans": "zh", "zh": "zh", "en-US": "en", "ru": "en", "": "en", "ZH-TW": "zh"} {
+		if got := s.lang(in); got != want {
+			t.Errorf("lang(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[[2]string]string{{"ru", "zh"}: "zh", {"ru", ""}: "zh", {"ru", "fr"}: "zh", {"en", "zh"}: "en"} {
+		if got := Lang(in[0], in[1]); got != want {
+			t.Errorf("Lang(%q, %q) = %q, want %q", in[0], in[1], got, want)
 		}
 	}
 }

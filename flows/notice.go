@@ -48,7 +48,6 @@ const (
 	NoticeDeadlineMoved    NoticeKind = "deadline_moved"    // no, cadre, deadline, reason: to the household
 	NoticeDeadlineConfirm  NoticeKind = "deadline_confirm"  // no, deadline, move, reason: to the cadre, that the date was set and the household told
 	NoticeVerdictAsk       NoticeKind = "verdict_ask"       // no, cadre: to the household (buttons)
-	NoticeRateAsk          NoticeKind = "rate_ask"          // no
 	NoticeThanks           NoticeKind = "thanks"            // no
 	NoticeReopened         NoticeKind = "reopened"          // no, household, village, why: to the cadre (and leaders)
 	NoticeReopenAck        NoticeKind = "reopen_ack"        // no: to the household
@@ -67,26 +66,25 @@ type Action string
 
 // Actions. Their short names travel in callback data, so keep them short.
 const (
-	ActCreate   Action = "new" // a household asked (also: split a follow-up off)
-	ActFollowup Action = "fu"  // a household added to a request
-	ActReply    Action = "re"  // a cadre answered
-	ActContact  Action = "ct"  // a cadre marked first contact
-	ActSolve    Action = "ss"  // solved on the spot (立行立改)
-	ActDeadline Action = "dl"  // set or move a deadline; Arg: days
-	ActResolve  Action = "rs"  // the cadre says done
-	ActReassign Action = "mv"  // the roster moved the household
-	ActSplit    Action = "sp"  // a household splits a follow-up into a new request; Arg: event index
-	ActTimeline Action = "tl"  // show the timeline (no change)
-	ActMove     Action = "mv2" // move a deadline (needs a date and a reason)
-	ActSolvedQ  Action = "vs"  // the household answers "solved?"; Arg: y or n
-	ActRate     Action = "vr"  // the household rates; Arg: 3, 2 or 1
-	ActReopen   Action = "ro"  // a verdict reopened the request
-	ActClose    Action = "cl"  // closed (after a verdict, or unrated)
-	ActRemind   Action = "rm"  // a reminder went out
-	ActEscalate Action = "es"  // the unit's leader was told
-	ActOverdue  Action = "od"  // the deadline passed
-	ActAsk      Action = "ak"  // the household was asked for its verdict
-	ActCategory Action = "cg"  // set the request's category; Arg: index in Categories ("" asks)
+	ActCreate       Action = "new" // a household asked (also: split a follow-up off)
+	ActFollowup     Action = "fu"  // a household added to a request
+	ActReply        Action = "re"  // a cadre answered
+	ActContact      Action = "ct"  // a cadre marked first contact
+	ActSolve        Action = "ss"  // solved on the spot (立行立改)
+	ActDeadline     Action = "dl"  // set or move a deadline; Arg: days
+	ActResolve      Action = "rs"  // the cadre says done
+	ActReassign     Action = "ra"  // the roster moved the household to another cadre (was "mv")
+	ActSplit        Action = "sp"  // a household splits a follow-up into a new request; Arg: event index
+	ActTimeline     Action = "tl"  // show the timeline (no change)
+	ActMoveDeadline Action = "md"  // move a deadline (needs a date and a reason; was "mv2")
+	ActSolvedQ      Action = "vs"  // the household answers "solved?"; Arg: y or n
+	ActRate         Action = "vr"  // the household rates; Arg: 3, 2 or 1
+	ActClose        Action = "cl"  // closed (after a verdict, or unrated)
+	ActRemind       Action = "rm"  // a reminder went out
+	ActEscalate     Action = "es"  // the unit's leader was told
+	ActOverdue      Action = "od"  // the deadline passed
+	ActAsk          Action = "ak"  // the household was asked for its verdict
+	ActCategory     Action = "cg"  // set the request's category; Arg: index in Categories ("" asks)
 )
 
 // Button is a button under a notice: an action on a request.
@@ -111,8 +109,6 @@ type ListItem struct {
 	Late      bool
 	Who       string // household (for cadres) or cadre name (for overviews)
 	Village   string
-	Open      int // counts, for overview lines
-	LateCount int
 }
 
 // Notice is one message to send to one chat. Notices are queued in the
@@ -128,7 +124,7 @@ type Notice struct {
 	Copy      *CopyRef          `json:",omitempty"`
 	Silent    bool              `json:",omitempty"`
 	// Prompt marks a message whose Telegram reply is an answer to a
-	// question (a date for ActDeadline or ActMove), not a message to pass on.
+	// question (a date for ActDeadline or ActMoveDeadline), not a message to pass on.
 	Prompt Action `json:",omitempty"`
 	// Digest is the weekly digest a NoticeDigest shows (without its
 	// request list, which only the spreadsheet carries).

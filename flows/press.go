@@ -29,7 +29,8 @@ const (
 	ToastError     Toast = "error"
 )
 
-// PressResult tells the transport how to answer a press.
+// PressResult tells the transport how to answer a press. The rules that
+// handle a press fill in all but Lang, which Press sets.
 type PressResult struct {
 	Toast Toast
 	Lang  string
@@ -41,17 +42,18 @@ type PressResult struct {
 // Press handles a button. The button's data is untrusted: the request and
 // the presser's right to act on it are checked again here.
 func (s *Service) Press(ctx context.Context, p Press) (PressResult, error) {
-	res := PressResult{Toast: ToastForbidden, Lang: s.Lang(p.Lang)}
+	res := PressResult{Toast: ToastForbidden, Lang: s.lang(p.Lang)}
 	a, ok, err := s.account(ctx, p.AccountID)
 	if err != nil || !ok {
 		return res, err
 	}
-	res.Lang = s.langOf(a, p.Lang)
+	lang := s.langOf(a, p.Lang)
 	err = retry(func() error {
 		var err error
-		res.Toast, res.Buttons, res.Edit, err = s.press(ctx, p, a, res.Lang)
+		res, err = s.press(ctx, p, a, lang)
 		return err
 	})
+	res.Lang = lang
 	if err != nil {
 		res.Toast = ToastError
 	}
@@ -59,46 +61,46 @@ func (s *Service) Press(ctx context.Context, p Press) (PressResult, error) {
 }
 
 // press does one attempt of Press.
-func (s *Service) press(ctx context.Context, p Press, a Account, lang string) (Toast, [][]Button, bool, error) {
+func (s *Service) press(ctx context.Context, p Press, a Account, lang string) (PressResult, error) {
 	r, err := s.Store.Request(ctx, p.Button.RequestID)
 	if isNotFound(err) {
-		return ToastGone, nil, false, nil
+		return PressResult{Toast: ToastGone}, nil
 	}
 	if err != nil {
-		return ToastError, nil, false, fmt.Errorf("press: %w", err)
+		return PressResult{Toast: ToastError}, fmt.Errorf("press: %w", err)
 	}
 	if a.Kind == AccountHousehold {
 		return s.householdPress(ctx, p, a, r, lang)
 	}
 	c, err := s.Store.Cadre(ctx, a.Ref)
 	if err != nil {
-		return ToastError, nil, false, fmt.Errorf("press: %w", err)
+		return PressResult{Toast: ToastError}, fmt.Errorf("press: %w", err)
 	}
 	if !CanAct(c, r) {
-		return ToastForbidden, nil, false, nil
+		return PressResult{Toast: ToastForbidden}, nil
 	}
 	switch {
 	case p.Button.Action == ActTimeline:
-		return ToastDone, nil, false, s.sendTimeline(ctx, p, r, lang)
+		return PressResult{Toast: ToastDone}, s.sendTimeline(ctx, p, r, lang)
 	case p.Button.Action == ActCategory:
 		return s.category(ctx, p, c, r, lang)
-	case p.Button.Action == ActMove || (p.Button.Action == ActDeadline && p.Button.Arg == ""):
+	case p.Button.Action == ActMoveDeadline || (p.Button.Action == ActDeadline && p.Button.Arg == ""):
 		if _, ok := transitions[p.Button.Action][r.State]; !ok {
-			return ToastInvalid, CadreButtons(r), true, nil
+			return PressResult{Toast: ToastInvalid, Buttons: CadreButtons(r), Edit: true}, nil
 		}
-		return ToastDone, nil, false, s.askDate(ctx, p, r, p.Button.Action, lang)
+		return PressResult{Toast: ToastDone}, s.askDate(ctx, p, r, p.Button.Action, lang)
 	}
 	next, err := Transition(r, p.Button.Action, p.Button.Arg, s.Clock.Now(), s.Settings.Location)
 	if ErrorCode(err) == EINVALID {
-		return ToastInvalid, CadreButtons(r), true, nil
+		return PressResult{Toast: ToastInvalid, Buttons: CadreButtons(r), Edit: true}, nil
 	}
 	if err != nil {
-		return ToastError, nil, false, err
+		return PressResult{Toast: ToastError}, err
 	}
 	if err := s.applyCadreAction(ctx, p, c, r, next, lang); err != nil {
-		return ToastError, nil, false, err
+		return PressResult{Toast: ToastError}, err
 	}
-	return ToastDone, CadreButtons(next), true, nil
+	return PressResult{Toast: ToastDone, Buttons: CadreButtons(next), Edit: true}, nil
 }
 
 // applyCadreAction stores a cadre's state change and tells the household.
@@ -127,44 +129,44 @@ func (s *Service) applyCadreAction(ctx context.Context, p Press, c Cadre, r, nex
 
 // householdPress handles a household's buttons: splitting a follow-up off
 // into a request of its own.
-func (s *Service) householdPress(ctx context.Context, p Press, a Account, r Request, lang string) (Toast, [][]Button, bool, error) {
+func (s *Service) householdPress(ctx context.Context, p Press, a Account, r Request, lang string) (PressResult, error) {
 	if r.HouseholdID != a.Ref {
-		return ToastForbidden, nil, false, nil
+		return PressResult{Toast: ToastForbidden}, nil
 	}
 	switch p.Button.Action {
 	case ActSolvedQ, ActRate:
 		return s.verdict(ctx, p, a, r, lang)
 	case ActSplit:
 	default:
-		return ToastForbidden, nil, false, nil
+		return PressResult{Toast: ToastForbidden}, nil
 	}
 	msgID, err := strconv.Atoi(p.Button.Arg)
 	if err != nil {
-		return ToastInvalid, nil, false, nil
+		return PressResult{Toast: ToastInvalid}, nil
 	}
 	events, err := s.Store.Timeline(ctx, r.ID)
 	if err != nil {
-		return ToastError, nil, false, fmt.Errorf("split: %w", err)
+		return PressResult{Toast: ToastError}, fmt.Errorf("split: %w", err)
 	}
 	for _, ev := range events {
 		if ev.Action == ActFollowup && ev.Msg != nil && ev.Msg.ChatID == p.ChatID && ev.Msg.MessageID == msgID {
 			return s.split(ctx, p, a, *ev.Msg, lang)
 		}
 	}
-	return ToastInvalid, nil, true, nil
+	return PressResult{Toast: ToastInvalid, Edit: true}, nil
 }
 
 // split makes a new request of a follow-up message.
-func (s *Service) split(ctx context.Context, p Press, a Account, ref MsgRef, lang string) (Toast, [][]Button, bool, error) {
+func (s *Service) split(ctx context.Context, p Press, a Account, ref MsgRef, lang string) (PressResult, error) {
 	h, err := s.Store.Household(ctx, a.Ref)
 	if err != nil {
-		return ToastError, nil, false, fmt.Errorf("split: %w", err)
+		return PressResult{Toast: ToastError}, fmt.Errorf("split: %w", err)
 	}
 	m := Message{UpdateID: p.UpdateID, AccountID: a.ID, ChatID: ref.ChatID, MessageID: ref.MessageID, Kind: ref.Kind, Text: ref.Text}
 	if err := s.create(ctx, m, h, lang, nil); err != nil {
-		return ToastError, nil, false, err
+		return PressResult{Toast: ToastError}, err
 	}
-	return ToastDone, nil, true, nil
+	return PressResult{Toast: ToastDone, Edit: true}, nil
 }
 
 // sendTimeline sends a request's timeline to the presser.
@@ -192,21 +194,21 @@ func (s *Service) location() *time.Location {
 }
 
 // category asks for (arg "") or sets a request's category.
-func (s *Service) category(ctx context.Context, p Press, c Cadre, r Request, lang string) (Toast, [][]Button, bool, error) {
+func (s *Service) category(ctx context.Context, p Press, c Cadre, r Request, lang string) (PressResult, error) {
 	if r.State.Type() == TypeClosed {
-		return ToastInvalid, nil, false, nil
+		return PressResult{Toast: ToastInvalid}, nil
 	}
 	if p.Button.Arg == "" {
 		n := Notice{ChatID: p.ChatID, Lang: lang, Kind: NoticeCategoryPrompt, RequestID: r.ID, Args: noArgs(r.ID), Buttons: categoryButtons(r)}
-		return ToastDone, nil, false, s.enqueue(ctx, guard(p.UpdateID, "category"), n)
+		return PressResult{Toast: ToastDone}, s.enqueue(ctx, guard(p.UpdateID, "category"), n)
 	}
 	next, err := setCategory(r, p.Button.Arg)
 	if err != nil {
-		return ToastInvalid, nil, false, nil
+		return PressResult{Toast: ToastInvalid}, nil
 	}
 	ev := Event{At: s.Clock.Now(), Actor: actorCadre(c.ID), Action: ActCategory, From: r.State, To: r.State, Note: next.Category}
 	if err := s.apply(ctx, s.change(&r, next, ev, nil, guard(p.UpdateID, "press"))); err != nil {
-		return ToastError, nil, false, err
+		return PressResult{Toast: ToastError}, err
 	}
-	return ToastDone, nil, true, nil
+	return PressResult{Toast: ToastDone, Edit: true}, nil
 }

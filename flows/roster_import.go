@@ -108,7 +108,7 @@ func (s *Service) followUp(ctx context.Context, imp RosterImport, j ImportJourna
 // it is: its unit's leaders still see it. It is idempotent, and returns how
 // many requests it changed.
 func (s *Service) Reconcile(ctx context.Context, r Roster) (int, error) {
-	ids, err := s.Store.Open(ctx, Scope{Kind: ScopeCounty})
+	ids, err := s.Store.OpenRequests(ctx, Scope{Kind: ScopeCounty})
 	if err != nil {
 		return 0, fmt.Errorf("reconcile: %w", err)
 	}

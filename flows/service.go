@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 )
 
 // Service runs Minqing's rules over a Store. The transport calls it with
@@ -26,18 +25,9 @@ type Service struct {
 // maxAttempts bounds retries of a change that lost an optimistic race.
 const maxAttempts = 5
 
-// Lang maps a client language code to a catalog language: "zh" or "en".
-func (s *Service) Lang(client string) string {
-	c := strings.ToLower(client)
-	switch {
-	case strings.HasPrefix(c, "zh"):
-		return "zh"
-	case strings.HasPrefix(c, "en"):
-		return "en"
-	case s.Settings.DefaultLang != "":
-		return s.Settings.DefaultLang
-	}
-	return "zh"
+// lang picks the catalog language for a client's language code.
+func (s *Service) lang(client string) string {
+	return Lang(client, s.Settings.DefaultLang)
 }
 
 // guard returns the idempotency key of an update's effects; part tells apart
@@ -90,7 +80,7 @@ func (s *Service) langOf(a Account, client string) string {
 	if a.Lang != "" {
 		return a.Lang
 	}
-	return s.Lang(client)
+	return s.lang(client)
 }
 
 // apply stores a change, treating a duplicate guard as done.

@@ -319,9 +319,9 @@ type RequestStore interface {
 	// Apply stores c atomically (see Change).
 	Apply(ctx context.Context, c Change) error
 	Timeline(ctx context.Context, id int64) ([]Event, error)
-	// Open lists the ids of open requests of a cadre, a household, a unit
-	// or the county (scope "" with kind ScopeCounty), oldest first.
-	Open(ctx context.Context, scope Scope) ([]int64, error)
+	// OpenRequests lists the ids of open requests of a cadre, a household,
+	// a unit or the county (scope "" with kind ScopeCounty), oldest first.
+	OpenRequests(ctx context.Context, scope Scope) ([]int64, error)
 	// WeekRequests lists the requests with an event in the week (by label).
 	WeekRequests(ctx context.Context, week string) ([]int64, error)
 	// Timelines loads the timelines of many requests at once.

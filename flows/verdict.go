@@ -29,12 +29,12 @@ func withButtons(ns []Notice, rows [][]Button) {
 // that order, once each per resolution. "Not solved" or 不满意 reopens the
 // request and tells the cadre; a second reopen tells the unit's leader too.
 // 满意 or 基本满意 closes it.
-func (s *Service) verdict(ctx context.Context, p Press, a Account, r Request, lang string) (Toast, [][]Button, bool, error) {
+func (s *Service) verdict(ctx context.Context, p Press, a Account, r Request, lang string) (PressResult, error) {
 	if r.State != StateResolved {
-		return ToastInvalid, nil, true, nil
+		return PressResult{Toast: ToastInvalid, Edit: true}, nil
 	}
 	if answered := r.Solved != ""; answered != (p.Button.Action == ActRate) {
-		return ToastInvalid, verdictButtons(r), true, nil // a button of another question: show the open one
+		return PressResult{Toast: ToastInvalid, Buttons: verdictButtons(r), Edit: true}, nil // a button of another question: show the open one
 	}
 	now := s.Clock.Now()
 	next := r
@@ -45,7 +45,7 @@ func (s *Service) verdict(ctx context.Context, p Press, a Account, r Request, la
 	case p.Button.Action == ActSolvedQ && arg == "y":
 		next.Solved = "yes"
 		err := s.apply(ctx, s.change(&r, next, ev, nil, guard(p.UpdateID, "press")))
-		return ToastDone, verdictButtons(next), true, err
+		return PressResult{Toast: ToastDone, Buttons: verdictButtons(next), Edit: true}, err
 	case p.Button.Action == ActSolvedQ && arg == "n":
 		next.Solved = "no"
 		return s.reopen(ctx, p, r, next, ev, lang, "not_solved")
@@ -58,15 +58,15 @@ func (s *Service) verdict(ctx context.Context, p Press, a Account, r Request, la
 		ev.To = StateClosed
 		thanks := Notice{ChatID: p.ChatID, Lang: lang, Kind: NoticeThanks, RequestID: r.ID, Args: noArgs(r.ID)}
 		err := s.apply(ctx, s.change(&r, next, ev, []Notice{thanks}, guard(p.UpdateID, "press")))
-		return ToastDone, nil, true, err
+		return PressResult{Toast: ToastDone, Edit: true}, err
 	}
-	return ToastInvalid, nil, false, nil
+	return PressResult{Toast: ToastInvalid}, nil
 }
 
 // reopen sends a request back to its cadre after a bad verdict. A date
 // promised to the household still stands (the request is late once it has
 // passed); the cadre may move it, with a reason the household sees.
-func (s *Service) reopen(ctx context.Context, p Press, r, next Request, ev Event, lang, why string) (Toast, [][]Button, bool, error) {
+func (s *Service) reopen(ctx context.Context, p Press, r, next Request, ev Event, lang, why string) (PressResult, error) {
 	next.State, next.Reopens, next.ResolvedAt = StateResponded, r.Reopens+1, time.Time{}
 	if !r.Deadline.IsZero() {
 		next.State = StatePromised
@@ -74,7 +74,7 @@ func (s *Service) reopen(ctx context.Context, p Press, r, next Request, ev Event
 	ev.To = next.State
 	h, err := s.Store.Household(ctx, r.HouseholdID)
 	if err != nil {
-		return ToastError, nil, false, err
+		return PressResult{Toast: ToastError}, err
 	}
 	args := map[string]string{"no": strconv.FormatInt(r.ID, 10), "household": h.Name, "village": h.Village, "why": why}
 	var notices []Notice
@@ -84,11 +84,11 @@ func (s *Service) reopen(ctx context.Context, p Press, r, next Request, ev Event
 	if next.Reopens >= 2 || len(notices) == 0 {
 		leaders, err := s.toLeaders(ctx, next, NoticeReopened, args, nil)
 		if err != nil {
-			return ToastError, nil, false, err
+			return PressResult{Toast: ToastError}, err
 		}
 		notices = append(notices, leaders...)
 	}
 	notices = append(notices, Notice{ChatID: p.ChatID, Lang: lang, Kind: NoticeReopenAck, RequestID: r.ID, Args: noArgs(r.ID)})
 	err = s.apply(ctx, s.change(&r, next, ev, notices, guard(p.UpdateID, "press")))
-	return ToastDone, nil, true, err
+	return PressResult{Toast: ToastDone, Edit: true}, err
 }

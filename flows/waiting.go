@@ -35,7 +35,7 @@ type waiting struct {
 // waitingFor returns what waits for c at now.
 func (s *Service) waitingFor(ctx context.Context, c Cadre, now time.Time) (waiting, error) {
 	w := waiting{reasons: map[int64]string{}, names: map[string]string{c.ID: c.Name}}
-	ids, err := s.Store.Open(ctx, Scope{Kind: ScopeCadre, ID: c.ID})
+	ids, err := s.Store.OpenRequests(ctx, Scope{Kind: ScopeCadre, ID: c.ID})
 	if err != nil {
 		return w, fmt.Errorf("waiting requests: %w", err)
 	}
@@ -49,7 +49,7 @@ func (s *Service) waitingFor(ctx context.Context, c Cadre, now time.Time) (waiti
 	if c.Unit == "" {
 		scope = Scope{Kind: ScopeCounty}
 	}
-	if ids, err = s.Store.Open(ctx, scope); err != nil {
+	if ids, err = s.Store.OpenRequests(ctx, scope); err != nil {
 		return w, fmt.Errorf("waiting escalations: %w", err)
 	}
 	reqs, err := s.Store.Requests(ctx, ids)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+
+	"github.com/minqing/minqing/flows"
 )
 
 func TestForEach(t *testing.T) {
@@ -29,5 +31,14 @@ func TestForEach(t *testing.T) {
 	})
 	if !errors.Is(err, boom) {
 		t.Fatalf("forEach error %v, want the failing item's", err)
+	}
+}
+
+// TestDecodeEventOfEarlierRelease: a timeline event stored under an action's
+// old code reads as the action it meant.
+func TestDecodeEventOfEarlierRelease(t *testing.T) {
+	var ev flows.Event
+	if err := decodeEvent(`{"At":"2026-01-02T03:04:05Z","Actor":"system","Action":"mv","Note":"C2"}`, &ev); err != nil || ev.Action != flows.ActReassign {
+		t.Fatalf("decoded %+v %v, want action %q", ev, err, flows.ActReassign)
 	}
 }

@@ -81,7 +81,7 @@ func TestEraseRequests(t *testing.T) {
 		t.Fatalf("links left: %+v", links)
 	}
 	for _, sc := range []flows.Scope{{Kind: flows.ScopeHousehold, ID: "H1"}, {Kind: flows.ScopeCadre, ID: "C1"}, {Kind: flows.ScopeCounty}} {
-		ids, err := s.Open(ctx, sc)
+		ids, err := s.OpenRequests(ctx, sc)
 		must(t, "open", err)
 		for _, id := range ids {
 			if id == 1 {

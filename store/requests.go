@@ -214,8 +214,8 @@ func (s *Store) Timeline(ctx context.Context, id int64) ([]flows.Event, error) {
 	return out, nil
 }
 
-// Open implements flows.RequestStore.
-func (s *Store) Open(ctx context.Context, sc flows.Scope) ([]int64, error) {
+// OpenRequests implements flows.RequestStore.
+func (s *Store) OpenRequests(ctx context.Context, sc flows.Scope) ([]int64, error) {
 	scope := map[flows.ScopeKind]string{flows.ScopeCadre: "cadre", flows.ScopeHousehold: "hh", flows.ScopeUnit: "unit", flows.ScopeCounty: "all"}[sc.Kind]
 	if scope == "" {
 		return nil, flows.Errorf(flows.EINVALID, "unknown scope %q", sc.Kind)
@@ -261,7 +261,7 @@ func (s *Store) Linked(ctx context.Context, chatID int64, messageID int) (flows.
 	if err != nil {
 		return flows.Link{}, flows.Errorf(flows.ENOTFOUND, "linked message not found")
 	}
-	return flows.Link{RequestID: n, Prompt: flows.Action(prompt)}, nil
+	return flows.Link{RequestID: n, Prompt: flows.Action(prompt).Canonical()}, nil
 }
 
 // linkValue encodes what a sent message is about.

@@ -230,7 +230,7 @@ func TestApply(t *testing.T) {
 			}
 		}
 		for sc, want := range st.open {
-			got, err := s.Open(ctx, sc)
+			got, err := s.OpenRequests(ctx, sc)
 			must(t, "open", err)
 			if len(got) != 0 || len(want) != 0 {
 				if !reflect.DeepEqual(got, want) {
@@ -325,11 +325,11 @@ func TestRequestsAndRecent(t *testing.T) {
 	}
 
 	for _, sc := range []flows.Scope{{Kind: "region"}, {}} {
-		_, err := s.Open(ctx, sc)
+		_, err := s.OpenRequests(ctx, sc)
 		wantCode(t, fmt.Sprintf("Open(%q)", sc.Kind), err, flows.EINVALID)
 	}
 	// ScopeCounty ignores the id.
-	got, err := s.Open(ctx, flows.Scope{Kind: flows.ScopeCounty, ID: "whatever"})
+	got, err := s.OpenRequests(ctx, flows.Scope{Kind: flows.ScopeCounty, ID: "whatever"})
 	must(t, "open county", err)
 	if len(got) != 5 {
 		t.Errorf("county open = %v", got)
@@ -424,11 +424,11 @@ func TestApplyConcurrent(t *testing.T) {
 	if ns := outboxNotices(t, s); len(ns) != 1 || ns[0].ChatID != int64(won) {
 		t.Errorf("outbox %+v, want the winner's notice", ns)
 	}
-	open, _ := s.Open(ctx, flows.Scope{Kind: flows.ScopeCadre, ID: "C1"})
+	open, _ := s.OpenRequests(ctx, flows.Scope{Kind: flows.ScopeCadre, ID: "C1"})
 	if len(open) != 0 {
 		t.Errorf("old cadre index still holds %v", open)
 	}
-	open, _ = s.Open(ctx, flows.Scope{Kind: flows.ScopeCadre, ID: fmt.Sprint("N", won)})
+	open, _ = s.OpenRequests(ctx, flows.Scope{Kind: flows.ScopeCadre, ID: fmt.Sprint("N", won)})
 	if !reflect.DeepEqual(open, []int64{1}) {
 		t.Errorf("winner's cadre index %v", open)
 	}

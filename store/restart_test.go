@@ -63,7 +63,7 @@ func verify(t *testing.T, s *Store, sd seeded) {
 	if tl, _ := s.Timeline(ctx, 1); len(tl) != 1 {
 		t.Errorf("timeline after restart %+v", tl)
 	}
-	if ids, _ := s.Open(ctx, flows.Scope{Kind: flows.ScopeCadre, ID: "C1"}); !reflect.DeepEqual(ids, []int64{1}) {
+	if ids, _ := s.OpenRequests(ctx, flows.Scope{Kind: flows.ScopeCadre, ID: "C1"}); !reflect.DeepEqual(ids, []int64{1}) {
 		t.Errorf("open after restart %v", ids)
 	}
 	if id, err := s.Linked(ctx, 101, 900); err != nil || id.RequestID != 1 {
@@ -178,7 +178,7 @@ func TestRedisDown(t *testing.T) {
 		}},
 		{"Timeline", func(ctx context.Context) error { _, err := s.Timeline(ctx, 1); return err }},
 		{"Open", func(ctx context.Context) error {
-			_, err := s.Open(ctx, flows.Scope{Kind: flows.ScopeCounty})
+			_, err := s.OpenRequests(ctx, flows.Scope{Kind: flows.ScopeCounty})
 			return err
 		}},
 		{"Recent", func(ctx context.Context) error { _, err := s.Recent(ctx, "H1", 5); return err }},
@@ -222,7 +222,7 @@ func TestRedisDown(t *testing.T) {
 		return err == nil
 	})
 	must(t, "apply after outage", s.Apply(ctx, flows.Change{Request: newRequest(8, "H1", "C1", "U1", t0)}))
-	if ids, err := s.Open(ctx, flows.Scope{Kind: flows.ScopeHousehold, ID: "H1"}); err != nil || len(ids) != 2 {
+	if ids, err := s.OpenRequests(ctx, flows.Scope{Kind: flows.ScopeHousehold, ID: "H1"}); err != nil || len(ids) != 2 {
 		t.Errorf("open after outage %v, %v", ids, err)
 	}
 }

@@ -223,7 +223,7 @@ func TestRoundTrips(t *testing.T) {
 		// lock, journal, staged chunks, switch, tidying, unlock: a constant
 		// for a small roster, one more per thousand records.
 		{"SaveRoster (staged, then one switch)", 20, func() error { return s.SaveRoster(ctx, testRoster()) }},
-		{"Open", 1, func() error { _, err := s.Open(ctx, flows.Scope{Kind: flows.ScopeCounty}); return err }},
+		{"OpenRequests", 1, func() error { _, err := s.OpenRequests(ctx, flows.Scope{Kind: flows.ScopeCounty}); return err }},
 		{"Timeline", 1, func() error { _, err := s.Timeline(ctx, 1); return err }},
 	}
 	for _, tc := range tests {

@@ -73,7 +73,7 @@ func (s *Store) linksOf(ctx context.Context, key string, chat int64, want map[in
 			n, err := strconv.ParseInt(id, 10, 64)
 			msg, err2 := strconv.Atoi(kv[i])
 			if err == nil && err2 == nil && want[n] {
-				out = append(out, flows.LinkEntry{ChatID: chat, MessageID: msg, RequestID: n, Prompt: flows.Action(prompt)})
+				out = append(out, flows.LinkEntry{ChatID: chat, MessageID: msg, RequestID: n, Prompt: flows.Action(prompt).Canonical()})
 			}
 		}
 	})

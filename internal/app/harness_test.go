@@ -125,10 +125,10 @@ func (h *harness) config() *config.Config {
 }
 
 // boot starts a fresh Main (as a restarted process would).
-func (h *harness) boot() { h.boot2(nil) }
+func (h *harness) boot() { h.bootWith(nil) }
 
-// boot2 is boot with a change to Main before it opens.
-func (h *harness) boot2(tweak func(*app.Main)) {
+// bootWith is boot with a change to Main before it opens.
+func (h *harness) bootWith(tweak func(*app.Main)) {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var clock flows.Clock = h.clock

@@ -196,7 +196,7 @@ func TestTypedAndMovedDeadlines(t *testing.T) {
 	h.none(cadreLiu, c, "已转给群众")
 
 	c = h.mark(cadreLiu)
-	h.press(cadreLiu, note, "mv2:1:")
+	h.press(cadreLiu, note, "md:1:")
 	prompt = h.expect(cadreLiu, c, "改期原因")
 	h.tg.SendReply(cadreLiu, "2026-12-25", prompt.ID)
 	h.expect(cadreLiu, c, "没看懂")
@@ -352,7 +352,7 @@ func TestReopenedLateRequest(t *testing.T) {
 	ask := h.expect(hhZhang, hn, "#1", "已办结")
 	h.pressLabel(hhZhang, ask, "❌ 没解决")
 	back := h.expect(cadreLiu, c, "退回", "#1")
-	if !hasButton(back, "rs:1:") || !hasButton(back, "mv2:1:") {
+	if !hasButton(back, "rs:1:") || !hasButton(back, "md:1:") {
 		t.Errorf("the reopened request lacks 已办结 and 改期: %+v", back.Buttons)
 	}
 	h.drain()

@@ -53,7 +53,7 @@ func TestExportAndForget(t *testing.T) {
 	h.advance(49 * time.Hour)
 	h.expect(leaderZh, l, "督办", "#2")
 	h.press(cadreLiu, note2, "dl:2:3")
-	h.press(cadreLiu, note2, "mv2:2:")
+	h.press(cadreLiu, note2, "md:2:")
 	h.expect(cadreLiu, c, "改期原因", "#2")
 
 	// Another household of the same cadre: #3.
@@ -89,7 +89,7 @@ func TestExportAndForget(t *testing.T) {
 	prompt := false
 	for _, lk := range e.Links {
 		chats[lk.ChatID] = true
-		prompt = prompt || lk.Prompt == flows.ActMove
+		prompt = prompt || lk.Prompt == flows.ActMoveDeadline
 		if lk.RequestID != 1 && lk.RequestID != 2 {
 			t.Errorf("link to another request: %+v", lk)
 		}

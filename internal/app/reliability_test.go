@@ -51,7 +51,7 @@ func TestRedisOutage(t *testing.T) {
 	var mu sync.Mutex
 	h := start(t)
 	h.stop()
-	h.boot2(func(m *app.Main) {
+	h.bootWith(func(m *app.Main) {
 		m.Listening = func(name string, a net.Addr) {
 			mu.Lock()
 			defer mu.Unlock()

@@ -85,7 +85,7 @@ func TestStartWaitsForTelegram(t *testing.T) {
 	running := strings.Count(h.logs.String(), "minqing running") // the first boot's, if it got that far
 	h.tg.SetOffline(true)
 	ops := make(chan string, 1)
-	h.boot2(func(m *app.Main) {
+	h.bootWith(func(m *app.Main) {
 		m.Listening = func(name string, a net.Addr) {
 			if name == "ops" {
 				ops <- a.String()

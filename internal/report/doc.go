@@ -3,8 +3,8 @@
 // gonum.org/v1/plot and a CJK font so that Chinese names render, and an
 // .xlsx workbook (Spreadsheet) with one row per request and a summary sheet.
 //
-// FormatRate and Arrow format the digest's rates the same way everywhere, in
-// the chart, the workbook and the text digest: a rate with an empty
+// Rates are shown as flows.Rate's Format and Trend show them, the same way
+// in the chart, the workbook and the text digest: a rate with an empty
 // denominator is "—", never 0% or 100%.
 //
 // The words the files use, in Chinese and English, are kept together in

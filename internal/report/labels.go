@@ -1,8 +1,6 @@
 package report
 
 import (
-	"strings"
-
 	"github.com/minqing/minqing/flows"
 )
 
@@ -151,10 +149,10 @@ var en = &catalog{
 	minutes:          "%d min",
 }
 
-// labelsFor returns the catalog of lang: English for "en…", else Chinese,
-// the bot's first language.
+// labelsFor returns the catalog of lang as flows.Lang picks it: English
+// for "en…", else Chinese, the bot's first language.
 func labelsFor(lang string) *catalog {
-	if strings.HasPrefix(strings.ToLower(lang), "en") {
+	if flows.Lang(lang, flows.LangZh) == flows.LangEn {
 		return en
 	}
 	return zh

@@ -212,10 +212,10 @@ func (w *book) summary(sheet string, d flows.Digest, c *catalog) {
 	} {
 		row++
 		w.set(sheet, 1, row, r.name)
-		w.set(sheet, 2, row, FormatRate(r.cur))
+		w.set(sheet, 2, row, r.cur.Format())
 		w.set(sheet, 3, row, fmt.Sprintf("%d/%d", r.cur.Num, r.cur.Den))
-		w.set(sheet, 4, row, FormatRate(r.prev))
-		w.set(sheet, 5, row, Arrow(r.cur, r.prev))
+		w.set(sheet, 4, row, r.prev.Format())
+		w.set(sheet, 5, row, r.cur.Trend(r.prev))
 		w.setStyle(sheet, 2, row, 5, row, w.right)
 	}
 	row++
@@ -256,8 +256,8 @@ func (w *book) rowTable(sheet string, row int, first string, rows []flows.Digest
 	for _, r := range rows {
 		row++
 		for col, v := range []any{r.Name, r.Received, r.Open, r.Late, r.Resolved,
-			FormatRate(r.Rates.Response), FormatRate(r.Rates.Resolution),
-			FormatRate(r.Rates.Satisfaction), FormatRate(r.Rates.OnTime)} {
+			r.Rates.Response.Format(), r.Rates.Resolution.Format(),
+			r.Rates.Satisfaction.Format(), r.Rates.OnTime.Format()} {
 			w.set(sheet, col+1, row, v)
 		}
 		w.setStyle(sheet, 6, row, 9, row, w.right)
@@ -269,7 +269,7 @@ func (w *book) rowTable(sheet string, row int, first string, rows []flows.Digest
 // or "—" when there is none.
 func formatDuration(d time.Duration, ok bool, c *catalog) string {
 	if !ok {
-		return Undefined
+		return flows.RateUndefined
 	}
 	m := int(d.Round(time.Minute) / time.Minute)
 	if m < 60 {

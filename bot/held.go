@@ -7,11 +7,11 @@ import (
 	"time"
 )
 
-// hand tracks the queue entries a consumer holds (read but not finished),
+// heldEntries tracks the queue entries a consumer holds (read but not finished),
 // so that an entry handed out again is not handled twice, and keeps them
 // claimed with a heartbeat so that no other consumer takes them over while
 // they wait their turn here.
-type hand struct {
+type heldEntries struct {
 	mu    sync.Mutex
 	ids   map[string]struct{}
 	freed chan struct{} // signalled when an entry is dropped
@@ -20,12 +20,12 @@ type hand struct {
 	log   *slog.Logger
 }
 
-func newHand(every time.Duration, touch func(context.Context, []string) error, log *slog.Logger) *hand {
-	return &hand{ids: map[string]struct{}{}, freed: make(chan struct{}, 1), touch: touch, every: every, log: log}
+func newHeldEntries(every time.Duration, touch func(context.Context, []string) error, log *slog.Logger) *heldEntries {
+	return &heldEntries{ids: map[string]struct{}{}, freed: make(chan struct{}, 1), touch: touch, every: every, log: log}
 }
 
 // take records id as held; false if it already was.
-func (h *hand) take(id string) bool {
+func (h *heldEntries) take(id string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.ids[id]; ok {
@@ -36,7 +36,7 @@ func (h *hand) take(id string) bool {
 }
 
 // drop forgets a finished entry.
-func (h *hand) drop(id string) {
+func (h *heldEntries) drop(id string) {
 	h.mu.Lock()
 	delete(h.ids, id)
 	h.mu.Unlock()
@@ -46,14 +46,14 @@ func (h *hand) drop(id string) {
 	}
 }
 
-func (h *hand) size() int {
+func (h *heldEntries) size() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.ids)
 }
 
 // waitBelow blocks while n or more entries are held.
-func (h *hand) waitBelow(ctx context.Context, n int) bool {
+func (h *heldEntries) waitBelow(ctx context.Context, n int) bool {
 	for h.size() >= n {
 		select {
 		case <-ctx.Done():
@@ -65,7 +65,7 @@ func (h *hand) waitBelow(ctx context.Context, n int) bool {
 }
 
 // heartbeat keeps the held entries claimed until ctx ends.
-func (h *hand) heartbeat(ctx context.Context) {
+func (h *heldEntries) heartbeat(ctx context.Context) {
 	t := time.NewTicker(h.every)
 	defer t.Stop()
 	for {
