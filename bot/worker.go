@@ -89,7 +89,6 @@ func (w *Workers) take(ctx context.Context, shards []chan flows.Inbound) {
 	}
 }
 
-
 // work handles one update with retries. When ctx has ended the update is
 // left in the inbox for the next start.
 func (w *Workers) work(ctx context.Context, in flows.Inbound) {
