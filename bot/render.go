@@ -46,11 +46,12 @@ func NewRenderer(defaultLang string) (*Renderer, error) {
 
 func (r *Renderer) funcs(lang string) template.FuncMap {
 	return template.FuncMap{
-		"state":  func(s flows.State) string { return r.Text(lang, "state."+string(s), nil) },
-		"kind":   func(k string) string { return r.Text(lang, "kind."+k, nil) },
-		"action": func(a string) string { return r.Text(lang, "action."+a, nil) },
-		"rate":   flows.Rate.Format,
-		"arrow":  flows.Rate.Trend,
+		"state":     func(s flows.State) string { return r.Text(lang, "state."+string(s), nil) },
+		"statename": func(s string) string { return r.Text(lang, "state."+s, nil) },
+		"kind":      func(k string) string { return r.Text(lang, "kind."+k, nil) },
+		"action":    func(a string) string { return r.Text(lang, "action."+a, nil) },
+		"rate":      flows.Rate.Format,
+		"arrow":     flows.Rate.Trend,
 		"cat": func(c string) string {
 			if c == "" {
 				c = "none"
@@ -110,6 +111,7 @@ func (r *Renderer) Render(n flows.Notice) Rendered {
 	}
 	for _, it := range n.List {
 		it.Summary, it.Who, it.Village = html.EscapeString(it.Summary), html.EscapeString(it.Who), html.EscapeString(it.Village)
+		it.Note = html.EscapeString(it.Note)
 		v.L = append(v.L, it)
 	}
 	return Rendered{Texts: Split(r.Text(n.Lang, key, v), maxText), Buttons: n.Buttons}
@@ -118,6 +120,9 @@ func (r *Renderer) Render(n flows.Notice) Rendered {
 // ButtonLabel renders a button's label: the catalog's "btn.<action>.<arg>"
 // when it has one, else "btn.<action>" with the argument.
 func (r *Renderer) ButtonLabel(lang string, b flows.Button) string {
+	if b.Label != "" { // a name (a unit, a cadre), not a catalog text
+		return b.Label
+	}
 	if t := r.Text(lang, "btn."+string(b.Action)+"."+b.Arg, nil); t != "" {
 		return t
 	}
@@ -134,6 +139,7 @@ func encodeButton(b flows.Button) string {
 var knownActions = map[flows.Action]bool{
 	flows.ActContact: true, flows.ActSolve: true, flows.ActDeadline: true, flows.ActResolve: true,
 	flows.ActSplit: true, flows.ActTimeline: true, flows.ActMoveDeadline: true, flows.ActSolvedQ: true, flows.ActRate: true, flows.ActCategory: true,
+	flows.ActNote: true, flows.ActTransfer: true, flows.ActAssign: true, flows.ActSendBack: true,
 }
 
 // decodeButton parses callback data, refusing anything malformed.

@@ -54,8 +54,15 @@ func (s *Service) askDate(ctx context.Context, p Press, r Request, act Action, l
 
 // promptAnswer handles a cadre's reply to a date question.
 func (s *Service) promptAnswer(ctx context.Context, m Message, c Cadre, r Request, act Action, lang string) error {
-	if act == ActResolve {
+	switch {
+	case act == ActResolve:
 		return s.resolveNote(ctx, m, c, r, lang)
+	case act == ActSendBack:
+		return s.sendBack(ctx, m, c, r, lang)
+	case strings.HasPrefix(string(act), string(ActTransfer)+"."):
+		return s.transferReason(ctx, m, c, r, strings.TrimPrefix(string(act), string(ActTransfer)+"."), lang)
+	case r.Assigning:
+		return s.reply(ctx, m, lang, NoticeForbidden, nil)
 	}
 	now := s.Clock.Now()
 	date, reason, ok := ParseDeadline(m.Text, now, s.location())
@@ -78,7 +85,7 @@ func (s *Service) promptAnswer(ctx context.Context, m Message, c Cadre, r Reques
 	if act == ActMoveDeadline {
 		kind, next.Note = NoticeDeadlineMoved, reason
 	}
-	hargs := map[string]string{"no": args["no"], "cadre": c.Name, "deadline": s.day(date), "reason": reason}
+	hargs := map[string]string{"no": args["no"], "cadre": c.Name, "deadline": s.day(date), "reason": reason, "unit": handlerUnit(r, c)}
 	notices, err := s.toHousehold(ctx, next, kind, hargs, nil)
 	if err != nil {
 		return err
@@ -101,7 +108,7 @@ func (s *Service) resolveNote(ctx context.Context, m Message, c Cadre, r Request
 	}
 	next := r
 	next.Note = note
-	args := map[string]string{"no": strconv.FormatInt(r.ID, 10), "cadre": c.Name, "note": note}
+	args := map[string]string{"no": strconv.FormatInt(r.ID, 10), "cadre": c.Name, "note": note, "unit": handlerUnit(r, c)}
 	notices, err := s.toHousehold(ctx, next, NoticeResolveNote, args, nil)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -54,6 +55,11 @@ func (s *Service) weekDigest(ctx context.Context, scope DigestScope, week Week, 
 	var firsts []time.Duration
 	cats := map[string]int{}
 	for _, r := range in.reqs {
+		s.countTransfers(&d, scope, in.timelines[r.ID], week, rows)
+		if scope.Unit != "" && r.Unit != scope.Unit {
+			d.Requests = append(d.Requests, s.digestRequest(r, in, now))
+			continue // transferred out of the unit: only the transfer counts here
+		}
 		rowName := r.Unit
 		if scope.Unit != "" {
 			rowName = in.cadres[r.CadreID].Name
@@ -109,6 +115,42 @@ func (s *Service) countEvents(d *Digest, events []Event, week Week, rows ...*Dig
 	}
 }
 
+// countTransfers counts the week's transfers and send-backs of a request:
+// in the county view per unit, in a unit's view those into, out of and
+// sent back by the unit.
+func (s *Service) countTransfers(d *Digest, scope DigestScope, events []Event, week Week, rows *tally) {
+	for _, ev := range events {
+		if ev.Move == nil || !week.Contains(ev.At) {
+			continue
+		}
+		switch ev.Action {
+		case ActTransfer:
+			if scope.Unit == "" {
+				d.TransfersIn++
+				d.TransfersOut++
+				rows.get(ev.Move.To).TransfersIn++
+				if ev.Move.From != "" {
+					rows.get(ev.Move.From).TransfersOut++
+				}
+				continue
+			}
+			if ev.Move.To == scope.Unit {
+				d.TransfersIn++
+			}
+			if ev.Move.From == scope.Unit {
+				d.TransfersOut++
+			}
+		case ActSendBack:
+			if scope.Unit == "" || ev.Move.From == scope.Unit {
+				d.SentBack++
+			}
+			if scope.Unit == "" {
+				rows.get(ev.Move.From).SentBack++
+			}
+		}
+	}
+}
+
 // count adds one to a rate's denominator (and numerator when hit), for the
 // digest and for each row.
 func count(total *Rate, hit bool, row, vil *DigestRow, pick func(*Rates) *Rate) {
@@ -133,7 +175,7 @@ func (s *Service) digestInput(ctx context.Context, scope DigestScope, week Week,
 		return in, fmt.Errorf("digest: %w", err)
 	}
 	for _, r := range all {
-		if scope.Unit == "" || r.Unit == scope.Unit {
+		if scope.Unit == "" || r.Unit == scope.Unit || slices.Contains(r.Path, scope.Unit) {
 			in.reqs = append(in.reqs, r)
 		}
 	}
@@ -249,7 +291,7 @@ func (s *Service) digestRequest(r Request, in digestInput, now time.Time) Digest
 		ID: r.ID, Household: in.homes[r.HouseholdID], Village: r.Village, Cadre: in.cadres[r.CadreID].Name,
 		Unit: r.Unit, Category: r.Category, Summary: r.Summary, State: r.State, Received: r.CreatedAt,
 		FirstResponse: r.FirstResponseAt, Deadline: r.Deadline, Resolved: r.ResolvedAt,
-		Solved: r.Solved, Rating: r.Rating, Late: r.Late(now),
+		Solved: r.Solved, Rating: r.Rating, Late: r.Late(now), Path: r.Path,
 	}
 }
 

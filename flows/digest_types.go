@@ -36,6 +36,9 @@ type DigestRow struct {
 	Received, Open, Late int
 	Resolved             int
 	Rates                Rates
+	// Transfers of the week (county view: per unit): in, out, and the
+	// unit's send-backs of transfers it received.
+	TransfersIn, TransfersOut, SentBack int
 }
 
 // LateItem is one of the oldest late requests.
@@ -70,6 +73,7 @@ type DigestRequest struct {
 	Solved        string    // "yes", "no" or ""
 	Rating        Rating
 	Late          bool
+	Path          []string // the units a transferred request went through; nil if never transferred
 }
 
 // Digest is the weekly summary a leader receives.
@@ -80,7 +84,11 @@ type Digest struct {
 	// Counts over the week (Open and Late: at the end of the week, or now).
 	Received, RespondedInTime, Resolved, Closed, Open, Late int
 	Rates                                                   Rates
-	Previous                                                Rates // last week's, for the arrows
+	// Transfers of the week: into and out of the unit (the county: all
+	// transfers, both counts), and send-backs made by the unit (the county:
+	// all).
+	TransfersIn, TransfersOut, SentBack int
+	Previous                            Rates // last week's, for the arrows
 	// MedianFirstResponse over the week's requests that got one.
 	MedianFirstResponse time.Duration
 	HasMedian           bool

@@ -144,7 +144,7 @@ func (s *Service) create(ctx context.Context, m Message, h Household, lang strin
 
 // followup adds m to request r and offers to split it into a new request.
 func (s *Service) followup(ctx context.Context, m Message, h Household, r Request, lang string, flooding bool, known *Intake) error {
-	c, err := s.cadreOf(ctx, r.CadreID, known)
+	c, err := s.cadreOf(ctx, r.ContactID(), known) // the household's own cadre, even while another unit handles it
 	if err != nil {
 		return fmt.Errorf("follow-up: %w", err)
 	}
@@ -305,7 +305,13 @@ func (s *Service) cadreMessage(ctx context.Context, m Message, a Account, lang s
 	if err != nil && !isNotFound(err) {
 		return fmt.Errorf("route cadre reply: %w", err)
 	}
-	if !CanAct(c, r) {
+	if !CanSee(c, r) {
+		return s.reply(ctx, m, lang, NoticeForbidden, nil)
+	}
+	if link.Prompt == ActNote {
+		return s.addNote(ctx, m, c, r, lang)
+	}
+	if link.Prompt != "" && !CanAct(c, r) {
 		return s.reply(ctx, m, lang, NoticeForbidden, nil)
 	}
 	if r.State.Type() == TypeClosed {
@@ -325,10 +331,10 @@ func (s *Service) answer(ctx context.Context, m Message, c Cadre, r Request, lan
 	if r.FirstResponseAt.IsZero() {
 		next.FirstResponseAt = now
 	}
-	if r.State == StateReceived {
-		next.State = StateResponded
+	if r.State == StateReceived && !r.Assigning && c.ID == r.CadreID || r.State == StateReceived && !r.Transferred() {
+		next.State = StateResponded // the handler's answer (the contact's, on a transferred one, is not)
 	}
-	args := map[string]string{"no": strconv.FormatInt(r.ID, 10), "cadre": c.Name, "text": m.Text, "kind": string(m.Kind)}
+	args := map[string]string{"no": strconv.FormatInt(r.ID, 10), "cadre": c.Name, "text": m.Text, "kind": string(m.Kind), "unit": handlerUnit(r, c)}
 	notices, err := s.toHousehold(ctx, r, NoticeCadreReply, args, &m)
 	if err != nil {
 		return err

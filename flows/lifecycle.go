@@ -74,6 +74,9 @@ func EndOfDay(t time.Time, loc *time.Location) time.Time {
 func CadreButtons(r Request) [][]Button {
 	b := func(a Action, arg string) Button { return Button{Action: a, RequestID: r.ID, Arg: arg} }
 	var rows [][]Button
+	if r.Assigning { // waiting for a leader to assign it (see assignButtons)
+		return [][]Button{{b(ActTimeline, ""), b(ActNote, "")}}
+	}
 	switch r.State {
 	case StateReceived:
 		rows = append(rows, []Button{b(ActContact, ""), b(ActSolve, "")})
@@ -90,9 +93,15 @@ func CadreButtons(r Request) [][]Button {
 		rows = append(rows, append(row, b(ActDeadline, "")))
 	}
 	if r.State.Type() == TypeClosed {
-		return append(rows, []Button{b(ActTimeline, "")})
+		return append(rows, []Button{b(ActTimeline, ""), b(ActNote, "")})
 	}
-	return append(rows, []Button{b(ActCategory, ""), b(ActTimeline, "")})
+	rows = append(rows, []Button{b(ActCategory, ""), b(ActTimeline, "")})
+	if r.Open() {
+		rows = append(rows, []Button{b(ActNote, ""), b(ActTransfer, "")})
+	} else {
+		rows = append(rows, []Button{b(ActNote, "")})
+	}
+	return rows
 }
 
 // categoryButtons offer the categories, two a row.

@@ -94,8 +94,14 @@ func TestCadreButtonsFollowState(t *testing.T) {
 				if b.RequestID != 7 {
 					t.Errorf("%s: button for request %d", st, b.RequestID)
 				}
-				if b.Action == ActTimeline || b.Action == ActCategory {
+				if b.Action == ActTimeline || b.Action == ActCategory || b.Action == ActNote {
 					continue // no state change
+				}
+				if b.Action == ActTransfer {
+					if !(Request{State: st}).Open() {
+						t.Errorf("%s: offers a transfer", st)
+					}
+					continue // lists the units
 				}
 				if b.Action == ActMoveDeadline || (b.Action == ActDeadline && b.Arg == "") {
 					if _, ok := transitions[b.Action][st]; !ok {

@@ -92,6 +92,9 @@ type Button struct {
 	Action    Action
 	RequestID int64
 	Arg       string
+	// Label, when set, is the button's text as is (a unit's or a cadre's
+	// name); otherwise the catalog names the button.
+	Label string `json:",omitempty"`
 }
 
 // CopyRef asks the transport to copy a message (media) instead of writing text.
@@ -109,6 +112,7 @@ type ListItem struct {
 	Late      bool
 	Who       string // household (for cadres) or cadre name (for overviews)
 	Village   string
+	Note      string // an event's note, in a timeline for staff
 }
 
 // Notice is one message to send to one chat. Notices are queued in the

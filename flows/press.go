@@ -76,12 +76,26 @@ func (s *Service) press(ctx context.Context, p Press, a Account, lang string) (P
 	if err != nil {
 		return PressResult{Toast: ToastError}, fmt.Errorf("press: %w", err)
 	}
+	if !CanSee(c, r) {
+		return PressResult{Toast: ToastForbidden}, nil
+	}
+	switch p.Button.Action {
+	case ActTimeline:
+		return PressResult{Toast: ToastDone}, s.sendTimeline(ctx, p, r, lang)
+	case ActNote:
+		return PressResult{Toast: ToastDone}, s.askNote(ctx, p, r, lang)
+	}
 	if !CanAct(c, r) {
 		return PressResult{Toast: ToastForbidden}, nil
 	}
+	switch p.Button.Action {
+	case ActTransfer, ActAssign, ActSendBack:
+		return s.transferPress(ctx, p, c, r, lang)
+	}
+	if r.Assigning { // a transfer waits for its unit's leader to assign it
+		return PressResult{Toast: ToastInvalid}, nil
+	}
 	switch {
-	case p.Button.Action == ActTimeline:
-		return PressResult{Toast: ToastDone}, s.sendTimeline(ctx, p, r, lang)
 	case p.Button.Action == ActCategory:
 		return s.category(ctx, p, c, r, lang)
 	case p.Button.Action == ActMoveDeadline || (p.Button.Action == ActDeadline && p.Button.Arg == ""):
@@ -106,7 +120,7 @@ func (s *Service) press(ctx context.Context, p Press, a Account, lang string) (P
 // applyCadreAction stores a cadre's state change and tells the household.
 func (s *Service) applyCadreAction(ctx context.Context, p Press, c Cadre, r, next Request, lang string) error {
 	kinds := map[Action]NoticeKind{ActContact: NoticeContacted, ActSolve: NoticeSolved, ActDeadline: NoticeDeadlineSet, ActResolve: NoticeResolved}
-	args := map[string]string{"no": strconv.FormatInt(r.ID, 10), "cadre": c.Name, "phone": c.Phone}
+	args := map[string]string{"no": strconv.FormatInt(r.ID, 10), "cadre": c.Name, "phone": c.Phone, "unit": handlerUnit(r, c)}
 	if !next.Deadline.IsZero() {
 		args["deadline"] = next.Deadline.In(s.location()).Format("2006-01-02")
 	}
@@ -175,14 +189,7 @@ func (s *Service) sendTimeline(ctx context.Context, p Press, r Request, lang str
 	if err != nil {
 		return fmt.Errorf("timeline: %w", err)
 	}
-	items := make([]ListItem, 0, len(events))
-	for _, ev := range events {
-		items = append(items, ListItem{
-			RequestID: r.ID, State: ev.To, Who: ev.Actor, Summary: string(ev.Action),
-			Deadline: ev.At.In(s.location()).Format("01-02 15:04"),
-		})
-	}
-	n := Notice{ChatID: p.ChatID, Lang: lang, Kind: NoticeTimeline, RequestID: r.ID, Args: noArgs(r.ID), List: items}
+	n := Notice{ChatID: p.ChatID, Lang: lang, Kind: NoticeTimeline, RequestID: r.ID, Args: noArgs(r.ID), List: s.timelineItems(r, events)}
 	return s.enqueue(ctx, guard(p.UpdateID, "timeline"), n)
 }
 

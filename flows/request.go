@@ -74,6 +74,19 @@ type Request struct {
 	Reopens   int    // how often a verdict reopened the request
 	Note      string // the cadre's note when resolving, or the reason of the last deadline move
 
+	// Transfer (转办, see transfer.go). Contact is the household's own
+	// cadre, who stays its contact while another unit handles the request
+	// ("" = never transferred); CadreID and Unit are then the handler's.
+	Contact       string `json:",omitempty"`
+	TransferBy    string `json:",omitempty"` // who made the latest transfer (cadre id)
+	FromUnit      string `json:",omitempty"` // the unit that made the latest transfer
+	Reason        string `json:",omitempty"` // the latest transfer's reason
+	Assigning     bool   `json:",omitempty"` // transferred: waits for a leader of Unit to assign it
+	Ruled         bool   `json:",omitempty"` // the county-wide leaders chose the unit: no more sending back
+	SentBack      int    `json:",omitempty"` // how often a receiving unit sent it back
+	TransferredAt time.Time
+	Path          []string `json:",omitempty"` // the units it went through, first the household's cadre's
+
 	// Version increases with every stored change; the store refuses a change
 	// made from a stale copy (optimistic concurrency).
 	Version int64
@@ -111,6 +124,28 @@ type Event struct {
 	// Msg refers to a message behind this event (a follow-up), so it can be
 	// copied again, for example when the household splits it off.
 	Msg *MsgRef `json:",omitempty"`
+	// Internal marks a staff-only event (an internal note, 备注): never in
+	// anything the household is sent.
+	Internal bool `json:",omitempty"`
+	// Move is the units of a transfer or a send-back.
+	Move *UnitMove `json:",omitempty"`
+}
+
+// UnitMove is a request's move from one unit to another ("" = the county).
+type UnitMove struct {
+	From, To string
+}
+
+// Transferred reports whether another unit's cadre handles r for the
+// household's own cadre (its contact).
+func (r Request) Transferred() bool { return r.Contact != "" && r.Contact != r.CadreID }
+
+// ContactID is the household's own cadre: the one its messages go to.
+func (r Request) ContactID() string {
+	if r.Contact != "" {
+		return r.Contact
+	}
+	return r.CadreID
 }
 
 // MsgRef points at a message in a chat, with what is needed to show it again.

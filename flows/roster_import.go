@@ -149,10 +149,18 @@ func (s *Service) move(ctx context.Context, r Request, c Cadre) error {
 		if err != nil {
 			return fmt.Errorf("move request: %w", err)
 		}
-		if cur.CadreID == c.ID && cur.Unit == c.Unit {
+		if cur.ContactID() == c.ID && (cur.Transferred() || cur.Unit == c.Unit) {
 			return nil // moved meanwhile
 		}
 		next := cur
+		if cur.Transferred() || cur.Assigning { // another unit handles it: only the contact changes
+			next.Contact = c.ID
+			ev := Event{At: s.Clock.Now(), Actor: "system", Action: ActReassign, From: cur.State, To: cur.State, Note: c.ID}
+			return s.apply(ctx, s.change(&cur, next, ev, nil, ""))
+		}
+		if cur.Contact != "" {
+			next.Contact = c.ID
+		}
 		next.CadreID, next.Unit = c.ID, c.Unit
 		var notices []Notice
 		if acc, err := s.Store.CadreAccount(ctx, c.ID); err == nil && cur.CadreID != c.ID {

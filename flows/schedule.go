@@ -42,6 +42,11 @@ func (s *Service) schedule(prev *Request, next Request) []Due {
 		add(StageRemind, s.AddSLA(next.CreatedAt, set.FirstResponse), true)
 		add(StageEscalate, s.AddSLA(next.CreatedAt, set.EscalateAfter), true)
 	}
+	if prev != nil && !next.TransferredAt.IsZero() && !next.TransferredAt.Equal(prev.TransferredAt) {
+		// transferred: the receiving unit's clock starts
+		add(StageRemind, s.AddSLA(next.TransferredAt, set.FirstResponse), true)
+		add(StageEscalate, s.AddSLA(next.TransferredAt, set.EscalateAfter), true)
+	}
 	if next.State == StateResponded && (prev == nil || prev.State != StateResponded) {
 		since := next.FirstResponseAt
 		if prev != nil && prev.State.Type() != TypeOpen {

@@ -85,6 +85,9 @@ func (s *Service) langOf(a Account, client string) string {
 
 // apply stores a change, treating a duplicate guard as done.
 func (s *Service) apply(ctx context.Context, c Change) error {
+	if err := s.tellContact(ctx, &c); err != nil {
+		return err
+	}
 	err := s.Store.Apply(ctx, c)
 	if ErrorCode(err) == EDUPLICATE {
 		return nil

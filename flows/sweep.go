@@ -66,6 +66,9 @@ func (s *Service) fire(ctx context.Context, d Due, now time.Time) error {
 	}
 	c.Guard = "due:" + strconv.FormatInt(d.RequestID, 10) + ":" + string(d.Stage) + ":" + strconv.FormatInt(key.UnixMilli(), 10)
 	c.Release = &d
+	if err := s.tellContact(ctx, &c); err != nil {
+		return err
+	}
 	if err := s.Store.Apply(ctx, c); ErrorCode(err) == EDUPLICATE {
 		return s.Store.ReleaseDue(ctx, d)
 	} else if err != nil {
@@ -99,8 +102,8 @@ func (s *Service) stage(ctx context.Context, d Due, r Request, now time.Time) (C
 // applies reports whether stage st is still true of r at now.
 func (s *Service) applies(st Stage, r Request, now time.Time) bool {
 	switch st {
-	case StageRemind, StageEscalate: // no first response yet
-		return r.Open() && r.FirstResponseAt.IsZero()
+	case StageRemind, StageEscalate: // no first response yet (since a transfer)
+		return r.Open() && (r.FirstResponseAt.IsZero() || (!r.TransferredAt.IsZero() && r.State == StateReceived))
 	case StageAutoDue: // responded, still no deadline
 		return r.State == StateResponded
 	case StageDueSoon: // the deadline is near, not passed

@@ -101,6 +101,9 @@ func (e *escalations) countyLeads(unit string) bool {
 // needsLeader returns why an open request needs a leader ("" if it does
 // not), as the escalation notice's reason.
 func (e *escalations) needsLeader(r Request) string {
+	if r.Assigning {
+		return "transfer"
+	}
 	if !e.canReach(r.CadreID) {
 		return "unreachable"
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/minqing/minqing/bot/telegramtest"
 	"github.com/minqing/minqing/flows"
 	"github.com/minqing/minqing/internal/demodata"
+	"github.com/minqing/minqing/internal/roster"
 )
 
 func hasButton(m telegramtest.Message, prefix string) bool {
@@ -252,6 +253,83 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		if n := countWith(h, people[who], 0, "解除绑定"); n != 1 {
 			t.Errorf("%s was told %d times that the role ended, want once", who, n)
+		}
+	}
+}
+
+// TestTransferButtonsOfOthers presses every button of notes, transfers and
+// send-backs as everyone who may not use them: the household, a cadre of a
+// third unit, a cadre of the receiving unit who was not assigned, a
+// stranger, and officials a re-import took off the roster (a leader of the
+// sending unit, a cadre of the receiving one). None changes anything; the
+// receiving leader cannot assign the removed cadre either.
+func TestTransferButtonsOfOthers(t *testing.T) {
+	r, err := roster.Load("../roster/testdata/cadres.csv", "../roster/testdata/households.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := []flows.Cadre{
+		{ID: "L003", Name: "钱国栋", Unit: "县住建局", Role: flows.RoleLeader},
+		{ID: "C005", Name: "马小军", Unit: "县交通局", Role: flows.RoleCadre},
+		{ID: "L009", Name: "何平", Unit: "县财政局", Role: flows.RoleLeader},
+		{ID: "C008", Name: "蒋明", Unit: "县住建局", Role: flows.RoleCadre},
+	}
+	r.Cadres = append(r.Cadres, extra...)
+	h := launchWith(t, false, r, nil)
+	third := telegramtest.User{ID: 2005, FirstName: "小军", LanguageCode: "zh"}
+	removedLeader := telegramtest.User{ID: 3009, FirstName: "何平", LanguageCode: "zh"}
+	removedCadre := telegramtest.User{ID: 2008, FirstName: "蒋明", LanguageCode: "zh"}
+	for u, ref := range map[telegramtest.User]string{cadreLiu: "C001", cadreWang: "C002", leaderZh: "L001", leaderHousing: "L003",
+		hhZhang: "H001", third: "C005", removedLeader: "L009", removedCadre: "C008"} {
+		h.bind(u, ref)
+	}
+	liu := h.mark(cadreLiu)
+	h.tg.SendText(hhZhang, "房顶漏了")
+	req := h.expect(cadreLiu, liu, "#1")
+	n := h.mark(cadreLiu)
+	h.press(cadreLiu, req, "tf:1:")
+	pick := h.expect(cadreLiu, n, "转给哪个单位")
+	lh := h.mark(leaderHousing)
+	h.transferTo(cadreLiu, req, "1", "县住建局", "房屋安全归住建局")
+	in := h.expect(leaderHousing, lh, "转办来的诉求 #1")
+
+	// The re-import takes L009 and C008 off the roster.
+	r2 := r
+	r2.Cadres = append([]flows.Cadre{}, r.Cadres[:len(r.Cadres)-2]...)
+	if _, err := h.m.Service.ImportRoster(context.Background(), r2); err != nil {
+		t.Fatal(err)
+	}
+	h.drain()
+	datas := []string{"tf:1:", buttonData(t, pick, "县交通局"), "nt:1:", "tl:1:", "sb:1:", "as:1:me",
+		buttonData(t, in, "王秀梅"), buttonData(t, in, "蒋明"), "as:1:zz", "tf:1:zzzz"}
+	for _, u := range []telegramtest.User{hhZhang, third, cadreWang, stranger, removedLeader, removedCadre} {
+		for _, data := range datas {
+			before := h.request(1)
+			toast := h.press(u, in, data)
+			if after := h.request(1); toast == "已完成" || toast == "Done" || after.Version != before.Version {
+				t.Errorf("%s pressed %s: %q", u.FirstName, data, toast)
+			}
+		}
+	}
+	// The receiving leader cannot assign the cadre taken off the roster.
+	if toast := h.press(leaderHousing, in, buttonData(t, in, "蒋明")); toast == "已完成" {
+		t.Error("assigned a cadre off the roster")
+	}
+	// The sending unit's leader is not a leader of the request's unit now.
+	for _, data := range []string{"as:1:me", "sb:1:", buttonData(t, in, "王秀梅")} {
+		if toast := h.press(leaderZh, in, data); toast == "已完成" {
+			t.Errorf("the sending unit's leader pressed %s", data)
+		}
+	}
+	if r := h.request(1); !r.Assigning || r.Unit != "县住建局" {
+		t.Fatalf("request changed: %+v", r)
+	}
+	h.drain()
+	for _, u := range []telegramtest.User{hhZhang, third, stranger, removedLeader, removedCadre} {
+		for _, m := range h.tg.BotMessages(u.ID) {
+			if strings.Contains(m.Text, "时间线") || strings.Contains(m.Text, "备注") && u == hhZhang {
+				t.Errorf("%s got %q", u.FirstName, m.Text)
+			}
 		}
 	}
 }

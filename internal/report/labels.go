@@ -21,6 +21,8 @@ type catalog struct {
 	// Workbook.
 	sheetRequests, sheetSummary string
 	columns                     []string // the requests sheet, in order
+	transfersIn, transfersOut   string   // transfers of the week (summary)
+	sentBack                    string
 	yes, no                     string
 	states                      map[flows.State]string
 	ratings                     map[flows.Rating]string
@@ -36,9 +38,10 @@ type catalog struct {
 }
 
 var zh = &catalog{
-	lang:      "zh",
-	open:      "待办",
-	late:      "超期",
+	lang:        "zh",
+	open:        "待办",
+	late:        "超期",
+	transfersIn: "转入", transfersOut: "转出", sentBack: "退回",
 	resolved:  "已办结",
 	count:     "件数",
 	county:    "全县",
@@ -52,7 +55,7 @@ var zh = &catalog{
 	sheetRequests: "诉求",
 	sheetSummary:  "汇总",
 	columns: []string{"编号", "村", "户主", "干部", "单位", "类别", "内容摘要", "状态",
-		"受理时间", "首次回应", "期限", "办结", "是否解决", "满意度", "超期"},
+		"受理时间", "首次回应", "期限", "办结", "是否解决", "满意度", "超期", "转办路径"},
 	yes: "是",
 	no:  "否",
 	states: map[flows.State]string{
@@ -93,9 +96,10 @@ var zh = &catalog{
 }
 
 var en = &catalog{
-	lang:      "en",
-	open:      "open",
-	late:      "late",
+	lang:        "en",
+	open:        "open",
+	late:        "late",
+	transfersIn: "transfers in", transfersOut: "transfers out", sentBack: "sent back",
 	resolved:  "resolved",
 	count:     "requests",
 	county:    "County",
@@ -109,7 +113,7 @@ var en = &catalog{
 	sheetRequests: "Requests",
 	sheetSummary:  "Summary",
 	columns: []string{"ID", "Village", "Household", "Cadre", "Unit", "Category", "Summary", "State",
-		"Received", "First response", "Deadline", "Resolved", "Solved", "Rating", "Late"},
+		"Received", "First response", "Deadline", "Resolved", "Solved", "Rating", "Late", "Transfer path"},
 	yes: "yes",
 	no:  "no",
 	states: map[flows.State]string{

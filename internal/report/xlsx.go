@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/minqing/minqing/flows"
@@ -11,7 +12,7 @@ import (
 
 // Column widths of the requests sheet, in Excel's units (about one Latin
 // character; a Chinese character takes two).
-var requestWidths = []float64{8, 12, 12, 10, 18, 10, 40, 11, 17, 17, 12, 17, 10, 12, 7}
+var requestWidths = []float64{8, 12, 12, 10, 18, 10, 40, 11, 17, 17, 12, 17, 10, 12, 7, 30}
 
 // Spreadsheet returns the digest as an .xlsx workbook for the office, in lang
 // ("zh", the default, or "en"):
@@ -148,7 +149,7 @@ func (w *book) requests(sheet string, d flows.Digest, c *catalog) {
 			r.ID, r.Village, r.Household, r.Cadre, r.Unit, r.Category, r.Summary, c.state(r.State),
 			excelTime(r.Received, loc), excelTime(r.FirstResponse, loc),
 			excelTime(r.Deadline, loc), excelTime(r.Resolved, loc),
-			c.solvedText(r.Solved), c.rating(r.Rating), c.bool(r.Late),
+			c.solvedText(r.Solved), c.rating(r.Rating), c.bool(r.Late), strings.Join(r.Path, " → "),
 		} {
 			w.set(sheet, col+1, row, v)
 		}
@@ -196,6 +197,7 @@ func (w *book) summary(sheet string, d flows.Digest, c *catalog) {
 	}{
 		{c.received, d.Received}, {c.respondedInTime, d.RespondedInTime}, {c.resolved, d.Resolved},
 		{c.closed, d.Closed}, {c.open, d.Open}, {c.late, d.Late},
+		{c.transfersIn, d.TransfersIn}, {c.transfersOut, d.TransfersOut}, {c.sentBack, d.SentBack},
 	} {
 		row++
 		w.set(sheet, 1, row, kv.name)
