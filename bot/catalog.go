@@ -7,7 +7,7 @@ var catalog = map[string]map[string]string{
 	"zh": {
 		"stranger":          "您好！这里是<b>民情联系</b>服务。\n请扫描帮扶干部发给您的《民情联系卡》上的二维码，再按“开始”；不能扫码的，把卡上的绑定码发到这里（大小写、空格都不要紧）。还没有联系卡的，请向村里或帮扶干部索取。",
 		"help.household":    "有困难，直接在这里发消息：文字、语音、照片、位置都可以，您的帮扶干部会收到并回复您。\n\n/my 我的诉求\n/lang 切换语言（English）",
-		"help.cadre":        "群众的诉求会推送到这里。\n答复群众：长按诉求消息，选“回复”，写下答复即可。\n按钮：已联系、当场解决、限期办理。\n\n/open 我的待办诉求\n/lang 切换语言（English）",
+		"help.cadre":        "群众的诉求会推送到这里。\n答复群众：长按诉求消息，选“回复”，写下答复即可。\n按钮：已联系、当场解决、限期办理；📝 备注（只有干部看得到，群众看不到）；🔀 转办（交给能办的单位，写明原因，您仍是这户的联系人）。\n\n/open 我的待办诉求\n/lang 切换语言（English）",
 		"help.leader":       "群众的诉求会推送给帮扶干部，您可以随时查看本单位情况。\n\n/digest 本周到现在的周报\n/open 需要您督办的和分给您的待办诉求\n/lang 切换语言（English）",
 		"bad_code":          "这个二维码或绑定码无效或已停用。请核对卡上的绑定码，或联系您的帮扶干部重新领取联系卡。",
 		"card_full":         "这张联系卡已绑定了 {{.A.max}} 个账号，不能再绑定。如需更换，请联系您的帮扶干部。",
@@ -123,7 +123,7 @@ var catalog = map[string]map[string]string{
 	"en": {
 		"stranger":          "Hello! This is the <b>Minqing</b> contact service.\nScan the QR code on the contact card your cadre gave you, then press Start; if you cannot scan, send the code printed on the card here (case and spaces do not matter). No card yet? Ask your village or your cadre for one.",
 		"help.household":    "Need help? Just send a message here: text, voice, photo or location. Your cadre receives it and answers you.\n\n/my my requests\n/lang 切换语言 (中文)",
-		"help.cadre":        "Households' requests arrive here.\nTo answer: long-press the request's message, choose Reply and write.\nButtons: contacted, solved on the spot, deadline.\n\n/open my open requests\n/lang 切换语言 (中文)",
+		"help.cadre":        "Households' requests arrive here.\nTo answer: long-press the request's message, choose Reply and write.\nButtons: contacted, solved on the spot, deadline; 📝 note (staff only, never the household); 🔀 transfer (to the unit that can solve it, with a reason; you stay the household's contact).\n\n/open my open requests\n/lang 切换语言 (中文)",
 		"help.leader":       "Households' requests go to their cadres; you can see your unit at any time.\n\n/digest this week's digest so far\n/open what needs you, and your own open requests\n/lang 切换语言 (中文)",
 		"bad_code":          "This QR code or card code is not valid or no longer works. Please check the code on the card, or ask your cadre for a new contact card.",
 		"card_full":         "This card is already bound to {{.A.max}} accounts. To change them, please ask your cadre.",

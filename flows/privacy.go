@@ -393,12 +393,18 @@ type chatFinder struct {
 // chats returns the chats that may hold links to r.
 func (f *chatFinder) chats(ctx context.Context, r Request, events []Event) ([]int64, error) {
 	refs := []string{"household:" + r.HouseholdID, "cadre:" + r.CadreID, "leaders:" + r.Unit, "leaders:"}
+	if r.Contact != "" {
+		refs = append(refs, "cadre:"+r.Contact)
+	}
+	for _, u := range r.Path { // transferred: its units' leaders got it
+		refs = append(refs, "leaders:"+u)
+	}
 	var out []int64
 	for _, ev := range events {
 		if strings.HasPrefix(ev.Actor, "cadre:") {
 			refs = append(refs, ev.Actor)
 		}
-		if ev.Action == ActReassign && ev.Note != "" {
+		if (ev.Action == ActReassign || ev.Action == ActAssign) && ev.Note != "" {
 			refs = append(refs, "cadre:"+ev.Note)
 		}
 		if ev.Msg != nil && ev.Msg.ChatID != 0 {

@@ -28,7 +28,8 @@ import "strconv"
 //	<p>req:seq              string last request number
 //	<p>req:<id>             hash   v (version) d (JSON of flows.Request)
 //	<p>req:<id>:tl          list   JSON events (the timeline)
-//	<p>open:<scope>:<id>    zset   open request ids by creation (cadre, hh, unit, all)
+//	<p>open:<scope>:<id>    zset   open request ids by creation (cadre, hh, unit, all); a cadre's
+//	                               also holds the transferred requests of the cadre's households
 //	<p>reqs:hh:<id>         zset   all request ids of a household by creation
 //	<p>link:<chat>          hash   message id -> request id (reply routing)
 //	<p>guard:<g>            string set once an update's effect is applied

@@ -219,6 +219,9 @@ func (s *Store) eraseRequests(ctx context.Context, p redis.Pipeliner, reqs []flo
 		if r.CadreID != "" {
 			p.ZRem(ctx, s.k.open("cadre", r.CadreID), id)
 		}
+		if r.Contact != "" {
+			p.ZRem(ctx, s.k.open("cadre", r.Contact), id)
+		}
 		if r.Version != 0 {
 			p.ZRem(ctx, s.k.open("unit", r.Unit), id)
 			p.ZRem(ctx, s.k.open("all", ""), id)

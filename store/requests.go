@@ -130,6 +130,9 @@ func (s *Store) memberships(r flows.Request) []string {
 	if r.Open() {
 		out = append(out, s.k.open("cadre", r.CadreID), s.k.open("hh", r.HouseholdID),
 			s.k.open("unit", r.Unit), s.k.open("all", ""))
+		if r.Transferred() { // the household's own cadre keeps it in /open
+			out = append(out, s.k.open("cadre", r.Contact))
+		}
 	}
 	return out
 }

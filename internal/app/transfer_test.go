@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/minqing/minqing/bot/telegramtest"
 	"github.com/minqing/minqing/flows"
@@ -109,6 +110,17 @@ func TestTransferEndToEnd(t *testing.T) {
 	}
 	work := h.expect(cadreWang, wang, "分派给您的诉求 #1", "危房鉴定归住建局管", "房子墙裂了")
 	h.expect(cadreLiu, liu, "#1", "分派", "王秀梅")
+	contains(t, "the contact's /open", h.say(cadreLiu, "/open").Text, "#1")
+	// The household's own cadre may not work its states any more.
+	if toast := h.press(cadreLiu, req, "ct:1:"); toast == "已完成" {
+		t.Error("the contact worked a transferred request")
+	}
+	// Reminders and escalation follow the receiving unit from the transfer.
+	lh, zh := h.mark(leaderHousing), h.mark(leaderZh)
+	h.advance(49 * time.Hour)
+	h.expect(cadreWang, wang, "提醒", "#1")
+	h.expect(leaderHousing, lh, "督办", "#1")
+	h.none(leaderZh, zh, "督办")
 
 	// The assignee sets a deadline the household sees, in the housing bureau's name.
 	liu, hh = h.mark(cadreLiu), h.mark(hhZhang)
@@ -130,6 +142,13 @@ func TestTransferEndToEnd(t *testing.T) {
 	h.replyTo(cadreLiu, prompt, "户主腿脚不便，上午在家")
 	h.expect(cadreWang, n, "备注", "户主腿脚不便")
 
+	// The assignee's note reaches the household's cadre.
+	n, liu = h.mark(cadreWang), h.mark(cadreLiu)
+	h.press(cadreWang, work, "nt:1:")
+	prompt = h.expect(cadreWang, n, "备注")
+	h.replyTo(cadreWang, prompt, "鉴定站周三上门")
+	h.expect(cadreLiu, liu, "备注", "鉴定站周三上门")
+
 	// The assignee resolves; the household's verdict closes it.
 	liu, hh = h.mark(cadreLiu), h.mark(hhZhang)
 	h.press(cadreWang, work, "rs:1:")
@@ -147,7 +166,7 @@ func TestTransferEndToEnd(t *testing.T) {
 	h.say(hhZhang, "/my")
 	h.drain()
 	for _, m := range h.tg.BotMessages(hhZhang.ID) {
-		for _, secret := range []string{"打过住建局电话", "13800009999", "腿脚不便", "备注"} {
+		for _, secret := range []string{"打过住建局电话", "13800009999", "腿脚不便", "鉴定站", "备注"} {
 			if strings.Contains(m.Text+m.Caption, secret) {
 				t.Errorf("the household got an internal note: %q", m.Text)
 			}
@@ -166,8 +185,8 @@ func TestTransferEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	if notes != 2 {
-		t.Errorf("export has %d notes, want 2", notes)
+	if notes != 3 {
+		t.Errorf("export has %d notes, want 3", notes)
 	}
 
 	// The digest credits the housing bureau and shows the transfer.
@@ -263,5 +282,34 @@ func TestSendBackTwiceGoesToTheCounty(t *testing.T) {
 	h.expect(cadreWang, wang, "分派给您的诉求 #1")
 	if r := h.request(1); r.CadreID != "C002" || r.Unit != "县住建局" || !r.Ruled || r.Assigning {
 		t.Fatalf("after the county's ruling: %+v", r)
+	}
+}
+
+// TestTransferToUnitWithoutLeader: a unit without a leader of its own gets
+// its transfers through the county-wide leaders, who assign them to its cadres.
+func TestTransferToUnitWithoutLeader(t *testing.T) {
+	r, err := roster.Load("../roster/testdata/cadres.csv", "../roster/testdata/households.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Cadres = append(r.Cadres, flows.Cadre{ID: "C005", Name: "马小军", Unit: "县交通局", Role: flows.RoleCadre})
+	h := launchWith(t, false, r, nil)
+	ma := telegramtest.User{ID: 2005, FirstName: "小军", LanguageCode: "zh"}
+	for u, ref := range map[telegramtest.User]string{cadreLiu: "C001", leaderSun: "L002", hhZhang: "H001", ma: "C005"} {
+		h.bind(u, ref)
+	}
+	liu := h.mark(cadreLiu)
+	h.tg.SendText(hhZhang, "村道塌方")
+	req := h.expect(cadreLiu, liu, "#1")
+	sun := h.mark(leaderSun)
+	h.transferTo(cadreLiu, req, "1", "县交通局", "道路归交通局")
+	in := h.expect(leaderSun, sun, "#1", "道路归交通局")
+	m := h.mark(ma)
+	if toast := h.press(leaderSun, in, buttonData(t, in, "马小军")); toast != "Done" {
+		t.Fatalf("assign: %q", toast)
+	}
+	h.expect(ma, m, "分派给您的诉求 #1")
+	if r := h.request(1); r.CadreID != "C005" || r.Unit != "县交通局" {
+		t.Fatalf("after assignment: %+v", r)
 	}
 }
