@@ -20,9 +20,10 @@ check:
 	$(GO) vet ./...
 
 # Debian packages the tests need: Redis, a CJK font and DejaVu for the cards
-# and the chart, poppler-utils to read the printed PDF back, Chromium for
+# and the chart, poppler-utils to read the printed PDF back, zbar-tools
+# (zbarimg) to read the cards' QR codes with a second decoder, Chromium for
 # the simulator's browser test. Installed only when something is missing.
-PACKAGES = redis-server fonts-droid-fallback fonts-dejavu-core poppler-utils chromium
+PACKAGES = redis-server fonts-droid-fallback fonts-dejavu-core poppler-utils zbar-tools chromium
 deps:
 	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -13,12 +13,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-
 	"github.com/minqing/minqing/flows"
 	"github.com/minqing/minqing/internal/cli"
 	"github.com/minqing/minqing/internal/config"
+	"github.com/minqing/minqing/internal/qrtest"
 )
 
 // TestPrintedCards: the PDF and PNG cards carry exactly the links of
@@ -42,10 +40,11 @@ func TestPrintedCards(t *testing.T) {
 	}
 	dir := t.TempDir()
 	cli("cards", "-format", "png", "-o", dir)
+	// Each card whole, as a phone's camera sees it, read by two decoders.
+	zbarimg := qrtest.Zbar(t)
 	for i, id := range []string{"H001", "H002", "H003", "H004", "H005", "H006"} {
-		if got := decodeQR(t, filepath.Join(dir, "card-"+id+".png")); got != links[i] {
-			t.Errorf("card %s: QR %q, want %q", id, got, links[i])
-		}
+		file := filepath.Join(dir, "card-"+id+".png")
+		qrtest.Check(t, zbarimg, "card "+id, readPNG(t, file), file, links[i])
 	}
 	pdf := filepath.Join(dir, "cards.pdf")
 	cli("cards", "-format", "pdf", "-o", pdf, "-village", "保兴镇保安村")
@@ -68,6 +67,13 @@ func TestPrintedCards(t *testing.T) {
 		if strings.Contains(string(out), "周玉兰") {
 			t.Error("-village did not filter")
 		}
+		// The printed page, as a printer at 300 dpi makes it: its three
+		// codes, read by both decoders.
+		page := filepath.Join(dir, "page")
+		if out, err := exec.Command("pdftoppm", "-r", "300", "-png", "-singlefile", pdf, page).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v\n%s", err, out)
+		}
+		qrtest.CheckAll(t, zbarimg, "PDF page", page+".png", links[:3])
 	} else if os.Getenv("CI") != "" {
 		t.Fatal("pdftotext missing in CI (apt-get install -y poppler-utils)")
 	}
@@ -91,9 +97,10 @@ func TestPrintedCards(t *testing.T) {
 	contains(t, "old invite", h.say(cadreWang, "/start "+h.codes["C002"]).Text, "无效")
 }
 
-func decodeQR(t *testing.T, path string) string {
+// readPNG reads the image in file.
+func readPNG(t *testing.T, file string) image.Image {
 	t.Helper()
-	f, err := os.Open(path)
+	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,15 +109,7 @@ func decodeQR(t *testing.T, path string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("decode %s: %v", path, err)
-	}
-	return res.GetText()
+	return img
 }
 
 // TestCardsAndInvitesCSV: the printed links are stable and bind.

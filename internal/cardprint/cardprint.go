@@ -17,10 +17,7 @@ package cardprint
 
 import (
 	"errors"
-	"fmt"
 	"strings"
-
-	"github.com/skip2/go-qrcode"
 )
 
 // Card is what one printed card shows.
@@ -143,24 +140,6 @@ func GroupCode(code string) string {
 // printed by GroupCode, giving back the code.
 func UngroupCode(typed string) string {
 	return strings.Join(strings.Fields(typed), "")
-}
-
-// qrLevel is the error correction of the QR codes: Q (25 % recovery), for
-// worn cards. skip2's "High" is QR level Q.
-const qrLevel = qrcode.High
-
-// qrBits encodes link without a border (the card's white space is the quiet
-// zone); true is a dark module.
-func qrBits(link string) ([][]bool, error) {
-	if link == "" {
-		return nil, ErrNoLink
-	}
-	q, err := qrcode.New(link, qrLevel)
-	if err != nil {
-		return nil, fmt.Errorf("cardprint: QR code: %w", err)
-	}
-	q.DisableBorder = true
-	return q.Bitmap(), nil
 }
 
 // oneLine turns s into a single trimmed line.

@@ -173,9 +173,10 @@ func compose(c Card, l Layout, bits [][]bool, m measureFunc) cardOps {
 		text(valX, y, pt, s, inkText, false)
 	}
 
-	// A faint line, then the code and the how-to across the whole card:
-	// scanning, and for those who cannot scan, typing the code.
-	ops.rects = append(ops.rects, rectOp{x: pad, y: 36.6, w: cardW - 2*pad, h: 0.2, c: inkFaint})
+	// A faint line under the text column (not under the QR code: its quiet
+	// zone stays white), then the code and the how-to across the whole
+	// card: scanning, and for those who cannot scan, typing the code.
+	ops.rects = append(ops.rects, rectOp{x: pad, y: 36.6, w: colR - pad, h: 0.2, c: inkFaint})
 	if code := GroupCode(c.Code); code != "" {
 		x := pad
 		if s, pt := fitText(m, oneLine(l.CodeLabel), 7.5, 5, 20, false); s != "" {

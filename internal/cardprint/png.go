@@ -22,13 +22,25 @@ const pxPerMM = PNGDPI / 25.4
 // PNG writes card c as a PNG image at PNGDPI, with a thin grey outline
 // marking the card's edge.
 func PNG(w io.Writer, c Card, l Layout) error {
-	bits, err := qrBits(c.Link)
+	img, err := renderPNG(c, l)
 	if err != nil {
 		return err
 	}
+	if err := png.Encode(w, img); err != nil {
+		return fmt.Errorf("cardprint: write PNG: %w", err)
+	}
+	return nil
+}
+
+// renderPNG draws card c.
+func renderPNG(c Card, l Layout) (*image.RGBA, error) {
+	bits, err := qrBits(c.Link)
+	if err != nil {
+		return nil, err
+	}
 	fs, err := loadFonts(l)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	faces := &faceCache{fs: fs, faces: map[faceKey]font.Face{}}
 	defer faces.close()
@@ -47,7 +59,7 @@ func PNG(w io.Writer, c Card, l Layout) error {
 	}
 	ops := compose(c, l, bits, measure)
 	if faces.err != nil {
-		return faces.err
+		return nil, faces.err
 	}
 
 	W, H := px(cardW), px(cardH)
@@ -69,7 +81,7 @@ func PNG(w io.Writer, c Card, l Layout) error {
 	for _, t := range ops.texts {
 		runs, err := fs.runs(t.s, t.mono)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		d := font.Drawer{
 			Dst: img,
@@ -78,17 +90,13 @@ func PNG(w io.Writer, c Card, l Layout) error {
 		}
 		for _, r := range runs {
 			if d.Face, err = faces.get(r.role, t.pt); err != nil {
-				return err
+				return nil, err
 			}
 			d.DrawString(r.s)
 		}
 	}
 	drawQR(img, ops.qr)
-
-	if err := png.Encode(w, img); err != nil {
-		return fmt.Errorf("cardprint: write PNG: %w", err)
-	}
-	return nil
+	return img, nil
 }
 
 // px converts millimetres to pixels.
