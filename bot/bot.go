@@ -23,6 +23,9 @@ type Options struct {
 	Consumer    string  // this process's name in the queues' consumer groups
 	GlobalRate  float64 // messages a second, whole bot
 	PerChatRate float64 // messages a second, one chat (after a burst of 3)
+	// BatchWindow: reminders and escalations to one chat queued within it
+	// go as one message (0: each alone, unless they wait in line together).
+	BatchWindow time.Duration
 	PollTimeout time.Duration
 	Shards      int           // parallel chats
 	Stale       time.Duration // queue entries idle this long are taken over
@@ -185,7 +188,7 @@ func (b *Bot) Workers() *Workers {
 
 // Sender returns the outbox sender.
 func (b *Bot) Sender() *sender {
-	return &sender{b: b, limit: newLimiter(b.opts.GlobalRate, b.opts.PerChatRate, 3), stale: b.opts.Stale, onBlock: b.opts.Unreachable}
+	return &sender{b: b, limit: newLimiter(b.opts.GlobalRate, b.opts.PerChatRate, 3), stale: b.opts.Stale, onBlock: b.opts.Unreachable, window: b.opts.BatchWindow}
 }
 
 // RegisterCommands tells Telegram the command menu in each language.

@@ -119,6 +119,14 @@ var catalog = map[string]map[string]string{
 		"sendback_done":   "✓ 诉求 #{{.A.no}} 已退回{{if .A.county}}，交县里定夺{{end}}。",
 		"back_home":       "您的诉求 #{{.A.no}} 仍由帮扶干部{{.A.cadre}}办理。",
 		"transfer_step":   "🔄 诉求 #{{.A.no}}：{{if .A.unit}}{{.A.unit}} {{end}}{{.A.who}} {{action .A.action}}{{if .A.to}} → {{.A.to}}{{end}}{{if .A.note}}：{{.A.note}}{{end}}（{{statename .A.state}}{{if .A.deadline}}，期限 {{.A.deadline}}{{end}}）",
+
+		"batch.head.reminder":   "⏰ <b>提醒：{{.N}} 条诉求还没有回应</b>",
+		"batch.head.escalation": "⚠️ <b>督办：{{.N}} 条诉求</b>",
+		"batch.head.mixed":      "⏰ <b>提醒和督办：{{.N}} 条诉求</b>",
+		"batch.more":            "（续）",
+		"batch.line.reminder":   "#{{.A.no}} {{.A.household}} · {{.A.village}}：{{kind .A.kind}}{{.A.text}}",
+		"batch.line.escalation": "#{{.A.no}} {{.A.household}} · {{.A.village}} · 帮扶干部{{.A.cadre}}{{if eq .A.reason \"late\"}}（期限 {{.A.deadline}} 已过）{{else if eq .A.reason \"reopened\"}}（群众两次退回）{{else if eq .A.reason \"unreachable\"}}（联系不上）{{else}}（超时未回应）{{end}}：{{kind .A.kind}}{{.A.text}}",
+		"batch.open":            "#{{.}}",
 	},
 	"en": {
 		"stranger":          "Hello! This is the <b>Minqing</b> contact service.\nScan the QR code on the contact card your cadre gave you, then press Start; if you cannot scan, send the code printed on the card here (case and spaces do not matter). No card yet? Ask your village or your cadre for one.",
@@ -235,5 +243,13 @@ var catalog = map[string]map[string]string{
 		"sendback_done":   "✓ Request #{{.A.no}} sent back{{if .A.county}}; the county decides{{end}}.",
 		"back_home":       "Your request #{{.A.no}} is handled by your cadre {{.A.cadre}} again.",
 		"transfer_step":   "🔄 Request #{{.A.no}}: {{.A.who}}{{if .A.unit}} ({{.A.unit}}){{end}} {{action .A.action}}{{if .A.to}} → {{.A.to}}{{end}}{{if .A.note}}: {{.A.note}}{{end}} ({{statename .A.state}}{{if .A.deadline}}, due {{.A.deadline}}{{end}})",
+
+		"batch.head.reminder":   "⏰ <b>Reminder: {{.N}} requests have no response yet</b>",
+		"batch.head.escalation": "⚠️ <b>Escalated: {{.N}} requests</b>",
+		"batch.head.mixed":      "⏰ <b>Reminders and escalations: {{.N}} requests</b>",
+		"batch.more":            "(continued)",
+		"batch.line.reminder":   "#{{.A.no}} {{.A.household}} · {{.A.village}}: {{kind .A.kind}}{{.A.text}}",
+		"batch.line.escalation": "#{{.A.no}} {{.A.household}} · {{.A.village}} · cadre {{.A.cadre}}{{if eq .A.reason \"late\"}} (deadline {{.A.deadline}} passed){{else if eq .A.reason \"reopened\"}} (sent back twice){{else if eq .A.reason \"unreachable\"}} (cannot be reached){{else}} (no response in time){{end}}: {{kind .A.kind}}{{.A.text}}",
+		"batch.open":            "#{{.}}",
 	},
 }

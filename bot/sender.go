@@ -17,38 +17,61 @@ type Unreachable func(ctx context.Context, chatID int64, n flows.Notice)
 // sendTimeout bounds one call to Telegram.
 const sendTimeout = 30 * time.Second
 
-// sender drains the outbox: it renders each notice, sends it within
-// Telegram's limits, and records the sent message ids (which links them to
-// their request for reply routing) before removing the entry. Each chat has
-// its own queue, in order, so a chat waiting for its rate limit does not
-// hold up the others.
+// sender drains the outbox: it reads every lane's queue, and sends what
+// lanes picks (see lanes.go) as fast as the limiter allows: it renders each
+// notice (or batch), sends it within Telegram's limits, and records the sent
+// message ids (which links them to their request for reply routing) before
+// removing the entries.
 type sender struct {
 	b       *Bot
 	limit   *limiter
 	stale   time.Duration
 	onBlock Unreachable
+	window  time.Duration // batch window (0: no merging)
 
-	held  *heldEntries
 	sent  *batcher[flows.Delivered]
 	mu    sync.Mutex
-	chats map[int64][]flows.Queued // waiting per chat; a chat with a key has a goroutine
+	lanes *lanes
+	owner map[string]*heldEntries // the held set each entry is in
+	wake  chan struct{}
 	wg    sync.WaitGroup
 }
 
-// maxHeld bounds the outbox entries a sender holds in memory.
+// maxHeld bounds the outbox entries a sender holds in memory, per queue.
 const maxHeld = 1000
+
+// maxBatch bounds the entries merged into one message.
+const maxBatch = 40
+
+// sources are the queues the sender reads: every lane, and the single
+// queue of the versions before lanes.
+var sources = []flows.Lane{flows.LaneInteractive, flows.LaneLifecycle, flows.LaneBulk, flows.LaneLegacy}
 
 // run sends until ctx ends; entries held when it ends stay queued.
 func (s *sender) run(ctx context.Context) {
-	s.chats = map[int64][]flows.Queued{}
-	s.held = newHeldEntries(s.stale/3, func(ctx context.Context, ids []string) error {
-		return s.b.outbox.TouchOutbox(ctx, s.b.consumer, ids)
-	}, s.b.log)
-	go s.held.heartbeat(ctx)
+	s.lanes = newLanes(s.window, maxBatch)
+	s.owner = map[string]*heldEntries{}
+	s.wake = make(chan struct{}, 1)
 	s.sent = newBatcher(s.b.outbox.DoneAll)
+	var readers sync.WaitGroup
+	for _, src := range sources {
+		h := newHeldEntries(s.stale/3, func(ctx context.Context, ids []string) error {
+			return s.b.outbox.TouchOutbox(ctx, s.b.consumer, ids)
+		}, s.b.log)
+		go h.heartbeat(ctx)
+		readers.Add(1)
+		go func() { defer readers.Done(); s.read(ctx, src, h) }()
+	}
+	s.dispatch(ctx)
+	readers.Wait()
+	s.wg.Wait()
+}
+
+// read takes entries of one queue into the lanes until ctx ends.
+func (s *sender) read(ctx context.Context, src flows.Lane, h *heldEntries) {
 	backoff := newBackoff(100*time.Millisecond, 5*time.Second)
-	for ctx.Err() == nil && s.held.waitBelow(ctx, maxHeld) {
-		qs, err := s.b.outbox.Next(ctx, s.b.consumer, 64, s.b.opts.IdleRead, s.stale)
+	for ctx.Err() == nil && h.waitBelow(ctx, maxHeld) {
+		qs, err := s.b.outbox.Next(ctx, s.b.consumer, src, 64, s.b.opts.IdleRead, s.stale)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.b.log.Warn("outbox read failed", "err", err)
@@ -57,95 +80,181 @@ func (s *sender) run(ctx context.Context) {
 			continue
 		}
 		backoff.reset()
+		s.mu.Lock()
 		for _, q := range qs {
-			if s.held.take(q.ID) {
-				s.dispatch(ctx, q)
+			if h.take(q.ID) {
+				s.owner[q.ID] = h
+				s.lanes.add(q)
+			}
+		}
+		s.mu.Unlock()
+		if len(qs) > 0 {
+			s.poke()
+		}
+	}
+}
+
+// poke wakes the dispatcher.
+func (s *sender) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// dispatch starts each send when the limiter allows one, picking it from
+// the lanes, until ctx ends.
+func (s *sender) dispatch(ctx context.Context) {
+	t := time.NewTimer(time.Hour)
+	defer t.Stop()
+	for ctx.Err() == nil {
+		u, wait := s.pick()
+		if u != nil {
+			s.wg.Add(1)
+			go func() { defer s.wg.Done(); s.deliver(ctx, u) }()
+			continue
+		}
+		if wait <= 0 {
+			wait = time.Hour // nothing queued: until poked
+		}
+		t.Reset(wait)
+		select {
+		case <-ctx.Done():
+		case <-s.wake:
+		case <-t.C:
+		}
+		if !t.Stop() {
+			select {
+			case <-t.C:
+			default:
 			}
 		}
 	}
-	s.wg.Wait()
 }
 
-// dispatch queues q behind its chat's earlier entries.
-func (s *sender) dispatch(ctx context.Context, q flows.Queued) {
+// pick takes the unit to send now and books its send with the limiter, or
+// says how long to wait.
+func (s *sender) pick() (*unit, time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	chat := q.Notice.ChatID
-	_, busy := s.chats[chat]
-	s.chats[chat] = append(s.chats[chat], q)
-	if !busy {
-		s.wg.Add(1)
-		go s.drainChat(ctx, chat)
+	now := s.limit.clock()
+	if w := s.limit.globalWait(now); w > 0 {
+		return nil, w
 	}
+	u, wait := s.lanes.next(now, func(chat int64) time.Duration { return s.limit.chatWait(chat, now) })
+	if u != nil {
+		s.limit.book(u.chat, now)
+	}
+	return u, wait
 }
 
-// drainChat sends a chat's entries in order, and ends when none is left.
-func (s *sender) drainChat(ctx context.Context, chat int64) {
-	defer s.wg.Done()
-	for {
-		s.mu.Lock()
-		queue := s.chats[chat]
-		if len(queue) == 0 || ctx.Err() != nil {
-			delete(s.chats, chat)
-			s.mu.Unlock()
-			return
+// finish ends a unit's send: its entries are done, or (retry) it goes back
+// to the head of its chat's queue not before at.
+func (s *sender) finish(u *unit, retry bool, at time.Time) {
+	s.mu.Lock()
+	if retry {
+		s.lanes.again(u, at)
+	} else {
+		s.lanes.done(u)
+		for _, q := range u.qs {
+			if h := s.owner[q.ID]; h != nil {
+				delete(s.owner, q.ID)
+				h.drop(q.ID)
+			}
 		}
-		q := queue[0]
-		s.chats[chat] = queue[1:]
-		s.mu.Unlock()
-		s.deliver(ctx, q)
-		s.held.drop(q.ID)
 	}
+	s.mu.Unlock()
+	s.poke()
 }
 
-// deliver sends one entry, retrying until it is sent, refused for good, or
-// ctx ends.
-func (s *sender) deliver(ctx context.Context, q flows.Queued) {
-	if q.Again { // handed out before: it may have been sent just before a crash
-		if sent, err := s.b.outbox.Sent(ctx, q.ID); err == nil && sent {
-			s.done(ctx, q, nil)
-			return
-		}
+// deliver makes one attempt at sending a unit; on a 429 or a transient
+// failure the unit goes back to wait its turn (and the limiter's pause or
+// a backoff).
+func (s *sender) deliver(ctx context.Context, u *unit) {
+	if u.qs = s.unsent(ctx, u.qs); len(u.qs) == 0 {
+		s.finish(u, false, time.Time{})
+		return
 	}
-	backoff := newBackoff(200*time.Millisecond, 30*time.Second)
-	for ctx.Err() == nil {
-		if !s.limit.wait(ctx, q.Notice.ChatID) {
-			return
-		}
-		// A send once started is finished even when ctx ends (shutdown), so
-		// that a message Telegram accepted is recorded and not sent again.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
-		ids, err := s.send(sctx, q.Notice)
-		cancel()
-		if err == nil {
+	// A send once started is finished even when ctx ends (shutdown), so
+	// that a message Telegram accepted is recorded and not sent again.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	var ids []int
+	var err error
+	if u.merged() {
+		err = s.sendBatch(sctx, u.qs)
+	} else {
+		ids, err = s.send(sctx, u.qs[0].Notice)
+	}
+	cancel()
+	n := u.qs[0].Notice
+	if err == nil {
+		for _, q := range u.qs {
 			s.b.opts.Metrics.out("sent")
-			s.done(ctx, q, ids)
-			return
+			if u.merged() {
+				s.done(ctx, q, nil)
+			} else {
+				s.done(ctx, q, ids)
+			}
 		}
-		kind, after := classify(err)
-		switch kind {
-		case sendWait:
-			s.b.opts.Metrics.limited()
-			s.b.log.Warn("telegram rate limit", "retry_after", after)
-			s.limit.pause(q.Notice.ChatID, time.Duration(after)*time.Second)
-		case sendForbidden:
-			s.b.log.Info("chat unreachable", "kind", q.Notice.Kind, "request", q.Notice.RequestID)
+		s.finish(u, false, time.Time{})
+		return
+	}
+	kind, after := classify(err)
+	switch kind {
+	case sendWait:
+		s.b.opts.Metrics.limited()
+		s.b.log.Warn("telegram rate limit", "retry_after", after)
+		s.limit.pause(u.chat, time.Duration(after)*time.Second)
+		s.finish(u, true, time.Time{})
+		return
+	case sendForbidden:
+		s.b.log.Info("chat unreachable", "kind", n.Kind, "request", n.RequestID)
+		for _, q := range u.qs {
 			s.b.opts.Metrics.out("blocked")
 			if s.onBlock != nil {
 				s.onBlock(ctx, q.Notice.ChatID, q.Notice)
 			}
 			s.done(ctx, q, nil)
-			return
-		case sendRejected:
-			s.b.opts.Metrics.out("rejected")
-			s.b.log.Error("telegram refused a message", "kind", q.Notice.Kind, "request", q.Notice.RequestID, "err", err)
-			s.done(ctx, q, nil)
-			return
-		default:
-			s.b.log.Warn("send failed, retrying", "kind", q.Notice.Kind, "err", err)
-			backoff.wait(ctx)
 		}
+	case sendRejected:
+		s.b.log.Error("telegram refused a message", "kind", n.Kind, "request", n.RequestID, "err", err)
+		for _, q := range u.qs {
+			s.b.opts.Metrics.out("rejected")
+			s.done(ctx, q, nil)
+		}
+	default:
+		s.b.log.Warn("send failed, retrying", "kind", n.Kind, "err", err)
+		u.fails++
+		s.finish(u, true, s.limit.clock().Add(retryDelay(u.fails)))
+		return
 	}
+	s.finish(u, false, time.Time{})
+}
+
+// retryDelay is the wait before the attempt after the n-th failure: from
+// 200ms, doubling, up to 30s.
+func retryDelay(n int) time.Duration {
+	d := 200 * time.Millisecond
+	for i := 1; i < n && d < 30*time.Second; i++ {
+		d *= 2
+	}
+	return min(d, 30*time.Second)
+}
+
+// unsent drops (as done) the entries handed out before that a sender
+// already sent just before a crash.
+func (s *sender) unsent(ctx context.Context, qs []flows.Queued) []flows.Queued {
+	out := qs[:0:0]
+	for _, q := range qs {
+		if q.Again {
+			if sent, err := s.b.outbox.Sent(ctx, q.ID); err == nil && sent {
+				s.done(ctx, q, nil)
+				continue
+			}
+		}
+		out = append(out, q)
+	}
+	return out
 }
 
 // done records a sent (or abandoned) entry, retrying while Redis is away.
@@ -214,7 +323,8 @@ func (s *sender) sendFile(ctx context.Context, n flows.Notice, r Rendered) ([]in
 }
 
 // limiter keeps sends within a global rate and about one per second per
-// chat (with a small burst), and honours Telegram's retry_after.
+// chat (with a small burst), and honours Telegram's retry_after. The sender
+// asks it how long to wait (globalWait, chatWait) and books each send.
 type limiter struct {
 	mu      sync.Mutex
 	every   time.Duration // between any two sends
@@ -238,52 +348,49 @@ func newLimiter(global, perChat float64, burst int) *limiter {
 	}
 }
 
-// wait blocks until a send to chat is allowed, then books it; false if
-// ctx ended first.
-func (l *limiter) wait(ctx context.Context, chat int64) bool {
-	for {
-		d := l.reserve(chat)
-		if d <= 0 {
-			return true
-		}
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return false
-		case <-t.C:
-		}
-	}
-}
-
-// reserve books a send now, or says how long to wait.
-func (l *limiter) reserve(chat int64) time.Duration {
+// globalWait says how long until the global rate allows a send.
+func (l *limiter) globalWait(now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.clock()
-	w := l.chats[chat]
-	if w == nil {
-		w = &chatWindow{tokens: float64(l.burst), last: now}
-		l.chats[chat] = w
-	}
-	w.tokens += now.Sub(w.last).Seconds() * float64(time.Second) / float64(l.perChat)
-	if w.tokens > float64(l.burst) {
-		w.tokens = float64(l.burst)
-	}
-	w.last = now
-	wait := maxDur(l.next.Sub(now), w.next.Sub(now))
+	return l.next.Sub(now)
+}
+
+// chatWait says how long until chat may be sent to.
+func (l *limiter) chatWait(chat int64, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w := l.window(chat, now)
+	wait := w.next.Sub(now)
 	if w.tokens < 1 {
 		wait = maxDur(wait, time.Duration((1-w.tokens)*float64(l.perChat)))
 	}
-	if wait > 0 {
-		return wait
-	}
+	return wait
+}
+
+// book records a send to chat at now (after the waits said it may go).
+func (l *limiter) book(chat int64, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w := l.window(chat, now)
 	w.tokens--
 	l.next = now.Add(l.every)
 	if len(l.chats) > 10000 {
 		l.chats = map[int64]*chatWindow{} // forget idle chats now and then
 	}
-	return 0
+}
+
+// window returns chat's window with its tokens refilled to now.
+func (l *limiter) window(chat int64, now time.Time) *chatWindow {
+	w := l.chats[chat]
+	if w == nil {
+		w = &chatWindow{tokens: float64(l.burst), last: now}
+		l.chats[chat] = w
+	}
+	if now.After(w.last) {
+		w.tokens = min(float64(l.burst), w.tokens+now.Sub(w.last).Seconds()*float64(time.Second)/float64(l.perChat))
+		w.last = now
+	}
+	return w
 }
 
 // pause holds a chat (and, for safety, the whole bot) for d.

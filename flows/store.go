@@ -119,6 +119,9 @@ type Queued struct {
 	// Again is set when the entry was handed out before (after a restart or
 	// a takeover): it may have been sent already.
 	Again bool
+	// Lane is the lane the notice is sent in (LaneOf), At when it was queued.
+	Lane Lane
+	At   time.Time
 }
 
 // Delivered is an outbox entry sent (or given up on) and the ids of the
@@ -132,10 +135,11 @@ type Delivered struct {
 // sends them and records what it sent. Delivery is at least once; Sent
 // lets a sender skip an entry it already sent before a crash.
 type Outbox interface {
-	// Next returns up to n queued notices for consumer, waiting up to block.
-	// Entries another consumer left unfinished for longer than stale are
-	// taken over.
-	Next(ctx context.Context, consumer string, n int, block, stale time.Duration) ([]Queued, error)
+	// Next returns up to n notices queued in lane l (or, for LaneLegacy, in
+	// the single queue of versions before lanes) for consumer, waiting up to
+	// block. Entries another consumer left unfinished for longer than stale
+	// are taken over.
+	Next(ctx context.Context, consumer string, l Lane, n int, block, stale time.Duration) ([]Queued, error)
 	// Sent reports whether the entry was already sent.
 	Sent(ctx context.Context, id string) (bool, error)
 	// DoneAll records, in one write, that each entry was sent as its

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -228,12 +227,12 @@ func (s *Store) OnRoster(ctx context.Context, kind flows.AccountKind, id string)
 // follow-up done, all at once. A follow-up already done changes nothing.
 //
 // KEYS: 1 account, 2 holder hash, 3 household accounts set, 4 the chat's
-// reply links, 5 outbox, 6 follow-up set.
+// reply links, 5 follow-up set, 6..8 the outbox lanes.
 // ARGV: 1 account id ("" = unbind none), 2 kind, 3 ref, 4 follow-up member
-// ("" = not a follow-up), 5.. notices (queued when nothing was to be
+// ("" = not a follow-up), 5.. notices (laneNotice values) (queued when nothing was to be
 // unbound or the account was).
 var unbindScript = redis.NewScript(`
-if ARGV[4] ~= '' and redis.call('SREM', KEYS[6], ARGV[4]) == 0 then return 0 end
+if ARGV[4] ~= '' and redis.call('SREM', KEYS[5], ARGV[4]) == 0 then return 0 end
 local cut = 0
 if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'kind') == ARGV[2] and redis.call('HGET', KEYS[1], 'ref') == ARGV[3] then
   redis.call('DEL', KEYS[1], KEYS[4])
@@ -245,7 +244,7 @@ if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'kind') == ARGV[2] and redis.ca
   cut = 1
 end
 if ARGV[1] == '' or cut == 1 then
-  for i = 5, #ARGV do redis.call('XADD', KEYS[5], '*', 'n', ARGV[i]) end
+  for i = 5, #ARGV do ` + laneXADD("6", "ARGV[i]") + ` end
 end
 return 1 + cut
 `)
@@ -288,13 +287,13 @@ func (s *Store) unbindArgs(a *flows.Account, set, member string, notices []flows
 	}
 	args := []any{id, kind, ref, member}
 	for _, n := range notices {
-		b, err := json.Marshal(n)
+		v, err := laneNotice(n)
 		if err != nil {
-			return unbindCall{}, fmt.Errorf("unbind: encode notice: %w", err)
+			return unbindCall{}, fmt.Errorf("unbind: %w", err)
 		}
-		args = append(args, b)
+		args = append(args, v)
 	}
-	return unbindCall{keys: []string{acct, holder, accts, links, s.k.outbox(), set}, args: args}, nil
+	return unbindCall{keys: append([]string{acct, holder, accts, links, set}, s.laneKeys()...), args: args}, nil
 }
 
 // countScript counts an event in a window: the counter expires with it.

@@ -163,3 +163,31 @@ func saveRoster(ctx context.Context, s *Store, r flows.Roster, codes map[string]
 	}
 	return s.AddCards(ctx, cards)
 }
+
+// outboxLen counts the entries of every outbox stream (lanes and the old one).
+func outboxLen(t testing.TB, s *Store) int64 {
+	t.Helper()
+	var n int64
+	for l := flows.LaneLegacy; l < flows.Lanes; l++ {
+		n += xlen(t, s, s.outboxKey(l))
+	}
+	return n
+}
+
+// outboxPending returns the outbox entry ids pending in the send group of
+// every stream, by consumer.
+func outboxPending(t testing.TB, s *Store) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for l := flows.LaneLegacy; l < flows.Lanes; l++ {
+		if xlen(t, s, s.outboxKey(l)) == 0 {
+			continue
+		}
+		for c, ids := range pendingOf(t, s, s.outboxKey(l), groupSend) {
+			for _, id := range ids {
+				out[c] = append(out[c], entryID(l, id))
+			}
+		}
+	}
+	return out
+}

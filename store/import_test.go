@@ -326,11 +326,11 @@ func TestFollowUpsOnce(t *testing.T) {
 	}
 	f := flows.FollowUp{Version: j.Version, Kind: flows.FollowEnded, ID: "C2"}
 	acc := flows.Account{ID: 22, Kind: flows.AccountCadre, Ref: "C2"}
-	before := xlen(t, s, s.k.outbox())
+	before := outboxLen(t, s)
 	for range 2 {
 		must(t, "follow", imp.Follow(ctx, []flows.Followed{{FollowUp: f, Unbind: &acc, Notices: []flows.Notice{{ChatID: 22, Kind: flows.NoticeRoleEnded}}}}))
 	}
-	if n := xlen(t, s, s.k.outbox()) - before; n != 1 {
+	if n := outboxLen(t, s) - before; n != 1 {
 		t.Errorf("%d notices queued, want 1", n)
 	}
 	_, err = s.Account(ctx, 22)

@@ -1,6 +1,10 @@
 package store
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/minqing/minqing/flows"
+)
 
 // keys builds every Redis key Minqing uses. All keys share one prefix and
 // one hash tag ({namespace}), so a county's keys live in one cluster slot and
@@ -33,8 +37,11 @@ import "strconv"
 //	<p>reqs:hh:<id>         zset   all request ids of a household by creation
 //	<p>link:<chat>          hash   message id -> request id (reply routing)
 //	<p>guard:<g>            string set once an update's effect is applied
-//	<p>outbox               stream notices to send (group "send")
-//	<p>sent:<entry>         string an outbox entry that was sent
+//	<p>outbox:<lane>        stream notices to send in a lane: interactive, lifecycle or bulk
+//	                               (group "send"; see outbox.go)
+//	<p>outbox               stream notices queued before lanes existed (group "send"); still read
+//	<p>sent:<entry>         string an outbox entry that was sent; entry is "<i|l|b>/<stream id>"
+//	                               for a lane, the bare stream id for <p>outbox
 //	<p>inbox                stream raw updates to process (group "work")
 //	<p>seen:<update>        string an update id already stored
 //	<p>leaders:<unit>       set    ids of the leaders of a unit ("" = county-wide)
@@ -86,11 +93,14 @@ func (k keys) timeline(id int64) string    { return k.p + "req:" + strconv.Forma
 func (k keys) open(scope, id string) string {
 	return k.p + "open:" + scope + ":" + id
 }
-func (k keys) recent(hh string) string    { return k.p + "reqs:hh:" + hh }
-func (k keys) link(chat int64) string     { return k.p + "link:" + strconv.FormatInt(chat, 10) }
-func (k keys) guard(g string) string      { return k.p + "guard:" + g }
-func (k keys) outbox() string             { return k.p + "outbox" }
-func (k keys) sent(entry string) string   { return k.p + "sent:" + entry }
+func (k keys) recent(hh string) string  { return k.p + "reqs:hh:" + hh }
+func (k keys) link(chat int64) string   { return k.p + "link:" + strconv.FormatInt(chat, 10) }
+func (k keys) guard(g string) string    { return k.p + "guard:" + g }
+func (k keys) outbox() string           { return k.p + "outbox" }
+func (k keys) sent(entry string) string { return k.p + "sent:" + entry }
+func (k keys) outboxLane(l flows.Lane) string {
+	return k.p + "outbox:" + l.String()
+}
 func (k keys) inbox() string              { return k.p + "inbox" }
 func (k keys) leaders(unit string) string { return k.p + "leaders:" + unit }
 func (k keys) units() string              { return k.p + "units" }

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,12 +65,12 @@ func TestEnqueue(t *testing.T) {
 		if err == nil {
 			want = append(want, st.notices...)
 		}
-		if n := xlen(t, s, s.k.outbox()); n != st.total {
+		if n := xlen(t, s, s.k.outboxLane(flows.LaneInteractive)); n != st.total {
 			t.Errorf("%s: outbox has %d entries, want %d", st.name, n, st.total)
 		}
 	}
 
-	got, err := s.Next(ctx, "w1", 100, short, never)
+	got, err := s.Next(ctx, "w1", flows.LaneInteractive, 100, short, never)
 	must(t, "next", err)
 	if !reflect.DeepEqual(queuedNotices(got), want) {
 		t.Errorf("Next =\n%+v\nwant, in order,\n%+v", queuedNotices(got), want)
@@ -81,7 +83,7 @@ func TestNextAndDone(t *testing.T) {
 
 	// Nothing queued: Next waits about block and returns nothing.
 	start := time.Now()
-	got, err := s.Next(ctx, "w1", 10, 50*time.Millisecond, never)
+	got, err := s.Next(ctx, "w1", flows.LaneInteractive, 10, 50*time.Millisecond, never)
 	must(t, "next on empty", err)
 	if len(got) != 0 {
 		t.Fatalf("Next on empty outbox = %+v", got)
@@ -93,17 +95,17 @@ func TestNextAndDone(t *testing.T) {
 	ns := []flows.Notice{notice(42, flows.NoticeNewRequest, 7), notice(42, flows.NoticeFollowup, 7), notice(43, flows.NoticeHelp, 0)}
 	must(t, "enqueue", s.Enqueue(ctx, "", ns))
 
-	first, err := s.Next(ctx, "w1", 2, short, never)
+	first, err := s.Next(ctx, "w1", flows.LaneInteractive, 2, short, never)
 	must(t, "next", err)
 	if !reflect.DeepEqual(queuedNotices(first), ns[:2]) {
 		t.Fatalf("Next(n=2) = %+v", first)
 	}
-	rest, err := s.Next(ctx, "w1", 10, short, never)
+	rest, err := s.Next(ctx, "w1", flows.LaneInteractive, 10, short, never)
 	must(t, "next", err)
 	if !reflect.DeepEqual(queuedNotices(rest), ns[2:]) {
 		t.Fatalf("second Next = %+v, want only the third notice (no redelivery)", rest)
 	}
-	if again, _ := s.Next(ctx, "w1", 10, short, never); len(again) != 0 {
+	if again, _ := s.Next(ctx, "w1", flows.LaneInteractive, 10, short, never); len(again) != 0 {
 		t.Fatalf("third Next redelivered %v", queuedIDs(again))
 	}
 
@@ -146,10 +148,10 @@ func TestNextAndDone(t *testing.T) {
 	if sent, _ := s.Sent(ctx, "0-1"); sent {
 		t.Error("Sent of an unknown id is true")
 	}
-	if n := xlen(t, s, s.k.outbox()); n != 0 {
+	if n := xlen(t, s, s.k.outboxLane(flows.LaneInteractive)); n != 0 {
 		t.Errorf("outbox keeps %d entries after Done", n)
 	}
-	if p := pendingOf(t, s, s.k.outbox(), groupSend); len(p) != 0 {
+	if p := pendingOf(t, s, s.k.outboxLane(flows.LaneInteractive), groupSend); len(p) != 0 {
 		t.Errorf("pending after Done: %v", p)
 	}
 	ttl, _ := s.rdb.TTL(ctx, s.k.sent(first[0].ID)).Result()
@@ -170,7 +172,7 @@ func TestNextWakesUp(t *testing.T) {
 	}
 	ch := make(chan result, 1)
 	go func() {
-		qs, err := s.Next(ctx, "w1", 10, 10*time.Second, never)
+		qs, err := s.Next(ctx, "w1", flows.LaneInteractive, 10, 10*time.Second, never)
 		ch <- result{qs, err}
 	}()
 	must(t, "enqueue", s.Enqueue(ctx, "", []flows.Notice{notice(1, flows.NoticeHelp, 0)}))
@@ -185,20 +187,29 @@ func TestNextWakesUp(t *testing.T) {
 	}
 }
 
-// An entry that cannot be decoded is dropped instead of blocking the queue.
+// An entry that cannot be decoded is dropped instead of blocking the queue;
+// a good entry of the old single stream (before lanes) is read, in its lane.
 func TestNextDropsUndecodable(t *testing.T) {
 	s, _ := setup(t)
 	ctx := testCtx(t)
+	good, _ := json.Marshal(notice(1, flows.NoticeReminder, 7))
 	must(t, "xadd", s.rdb.XAdd(ctx, &redis.XAddArgs{Stream: s.k.outbox(), Values: []any{"n", "not json"}}).Err())
 	must(t, "xadd", s.rdb.XAdd(ctx, &redis.XAddArgs{Stream: s.k.outbox(), Values: []any{"other", "field"}}).Err())
-	must(t, "enqueue", s.Enqueue(ctx, "", []flows.Notice{notice(1, flows.NoticeHelp, 0)}))
-	got, err := s.Next(ctx, "w1", 10, short, never)
+	must(t, "xadd", s.rdb.XAdd(ctx, &redis.XAddArgs{Stream: s.k.outbox(), Values: []any{"n", string(good)}}).Err())
+	got, err := s.Next(ctx, "w1", flows.LaneLegacy, 10, short, never)
 	must(t, "next", err)
-	if len(got) != 1 || got[0].Notice.ChatID != 1 {
-		t.Fatalf("Next = %+v, want only the good notice", got)
+	if len(got) != 1 || got[0].Notice.ChatID != 1 || got[0].Lane != flows.LaneBulk || strings.Contains(got[0].ID, "/") {
+		t.Fatalf("Next = %+v, want only the good notice, in the bulk lane, with a bare id", got)
 	}
 	if n := xlen(t, s, s.k.outbox()); n != 1 {
-		t.Errorf("outbox has %d entries, want the bad one removed", n)
+		t.Errorf("outbox has %d entries, want the bad ones removed", n)
+	}
+	must(t, "done", s.Done(ctx, got[0], []int{5}))
+	if sent, _ := s.Sent(ctx, got[0].ID); !sent {
+		t.Error("old entry not marked sent under its old name")
+	}
+	if n := xlen(t, s, s.k.outbox()); n != 0 {
+		t.Errorf("old outbox has %d entries after done", n)
 	}
 }
 
@@ -209,7 +220,7 @@ func TestNextTakeover(t *testing.T) {
 	ctx := testCtx(t)
 	s1 := newStore(t, srv)
 	must(t, "enqueue", s1.Enqueue(ctx, "", []flows.Notice{notice(1, flows.NoticeHelp, 1), notice(2, flows.NoticeHelp, 2), notice(3, flows.NoticeHelp, 3)}))
-	got1, err := s1.Next(ctx, "dead", 2, short, never)
+	got1, err := s1.Next(ctx, "dead", flows.LaneInteractive, 2, short, never)
 	must(t, "next", err)
 	if len(got1) != 2 {
 		t.Fatalf("first sender got %d", len(got1))
@@ -218,7 +229,7 @@ func TestNextTakeover(t *testing.T) {
 
 	s2 := newStore(t, srv)
 	// Not stale for an hour: only the never-read third entry is given.
-	got2, err := s2.Next(ctx, "alive", 10, short, never)
+	got2, err := s2.Next(ctx, "alive", flows.LaneInteractive, 10, short, never)
 	must(t, "next", err)
 	if len(got2) != 1 || got2[0].Notice.ChatID != 3 {
 		t.Fatalf("live sender got %+v, want only the unread entry", got2)
@@ -228,7 +239,7 @@ func TestNextTakeover(t *testing.T) {
 	// With stale = 50ms the dead sender's entry comes over once idle.
 	var taken []flows.Queued
 	waitFor(t, 5*time.Second, "takeover", func() bool {
-		qs, err := s2.Next(ctx, "alive", 10, short, 50*time.Millisecond)
+		qs, err := s2.Next(ctx, "alive", flows.LaneInteractive, 10, short, 50*time.Millisecond)
 		must(t, "next", err)
 		taken = append(taken, qs...)
 		return len(taken) > 0
@@ -236,7 +247,7 @@ func TestNextTakeover(t *testing.T) {
 	if !reflect.DeepEqual(queuedIDs(taken), []string{got1[1].ID}) || taken[0].Notice.ChatID != 2 {
 		t.Fatalf("taken over %+v, want %s", taken, got1[1].ID)
 	}
-	if p := pendingOf(t, s2, s2.k.outbox(), groupSend); !reflect.DeepEqual(p, map[string][]string{"alive": {got1[1].ID}}) {
+	if p := pendingOf(t, s2, s2.k.outboxLane(flows.LaneInteractive), groupSend); !reflect.DeepEqual(p, map[string][]string{"alive": {strings.TrimPrefix(got1[1].ID, "i/")}}) {
 		t.Errorf("pending %v", p)
 	}
 	if sent, _ := s2.Sent(ctx, got1[0].ID); !sent {
@@ -246,7 +257,7 @@ func TestNextTakeover(t *testing.T) {
 	if r, err := s2.Linked(ctx, 2, 11); err != nil || r.RequestID != 2 {
 		t.Errorf("Linked after takeover = %d, %v", r.RequestID, err)
 	}
-	if n := xlen(t, s2, s2.k.outbox()); n != 0 {
+	if n := xlen(t, s2, s2.k.outboxLane(flows.LaneInteractive)); n != 0 {
 		t.Errorf("outbox has %d entries left", n)
 	}
 }
@@ -258,12 +269,12 @@ func TestNextRestartSameConsumer(t *testing.T) {
 	ctx := testCtx(t)
 	s1 := newStore(t, srv)
 	must(t, "enqueue", s1.Enqueue(ctx, "", []flows.Notice{notice(1, flows.NoticeHelp, 0), notice(2, flows.NoticeHelp, 0)}))
-	got1, err := s1.Next(ctx, "sender", 10, short, never)
+	got1, err := s1.Next(ctx, "sender", flows.LaneInteractive, 10, short, never)
 	must(t, "next", err)
 	must(t, "enqueue", s1.Enqueue(ctx, "", []flows.Notice{notice(3, flows.NoticeHelp, 0)}))
 
 	s2 := newStore(t, srv)
-	back, err := s2.Next(ctx, "sender", 10, short, never)
+	back, err := s2.Next(ctx, "sender", flows.LaneInteractive, 10, short, never)
 	must(t, "next after restart", err)
 	if !reflect.DeepEqual(queuedIDs(back), queuedIDs(got1)) {
 		t.Fatalf("restart got %v, want its pending %v", queuedIDs(back), queuedIDs(got1))
@@ -272,12 +283,12 @@ func TestNextRestartSameConsumer(t *testing.T) {
 		t.Errorf("pending notices changed: %+v", back)
 	}
 	// Then new entries, without repeating the pending ones.
-	next, err := s2.Next(ctx, "sender", 10, short, never)
+	next, err := s2.Next(ctx, "sender", flows.LaneInteractive, 10, short, never)
 	must(t, "next", err)
 	if len(next) != 1 || next[0].Notice.ChatID != 3 {
 		t.Fatalf("then got %+v, want only the new entry", next)
 	}
-	if again, _ := s2.Next(ctx, "sender", 10, short, never); len(again) != 0 {
+	if again, _ := s2.Next(ctx, "sender", flows.LaneInteractive, 10, short, never); len(again) != 0 {
 		t.Errorf("pending entries delivered twice: %v", queuedIDs(again))
 	}
 }
@@ -288,7 +299,7 @@ func TestNextBlockZero(t *testing.T) {
 	s, _ := setup(t)
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.Next(t.Context(), "w1", 10, 0, never)
+		_, err := s.Next(t.Context(), "w1", flows.LaneInteractive, 10, 0, never)
 		done <- err
 	}()
 	select {

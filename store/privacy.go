@@ -132,8 +132,14 @@ func (s *Store) find(ctx context.Context, e flows.Erasure, want map[int64]bool, 
 				chats[n] = true
 			}
 		}
-		if plan.outbox, err = s.entries(ctx, s.k.outbox(), groupSend, func(v map[string]any) bool { return noticeAbout(v, want, chats) }); err != nil {
-			return plan, err
+		for l := flows.LaneLegacy; l < flows.Lanes; l++ {
+			ids, err := s.entries(ctx, s.outboxKey(l), groupSend, func(v map[string]any) bool { return noticeAbout(v, want, chats) })
+			if err != nil {
+				return plan, err
+			}
+			for _, id := range ids {
+				plan.outbox = append(plan.outbox, entryID(l, id))
+			}
 		}
 		plan.inbox, err = s.entries(ctx, s.k.inbox(), groupWork, func(v map[string]any) bool {
 			c, _ := v["c"].(string)
@@ -261,8 +267,10 @@ func (s *Store) eraseTraces(ctx context.Context, p redis.Pipeliner, plan erasure
 		p.Del(ctx, plan.guards...)
 	}
 	if len(plan.outbox) > 0 {
-		p.XAck(ctx, s.k.outbox(), groupSend, plan.outbox...)
-		p.XDel(ctx, s.k.outbox(), plan.outbox...)
+		for key, ids := range s.byStream(plan.outbox) {
+			p.XAck(ctx, key, groupSend, ids...)
+			p.XDel(ctx, key, ids...)
+		}
 		for _, id := range plan.outbox {
 			p.Set(ctx, s.k.sent(id), 1, s.SeenTTL) // a sender holding it skips it
 		}

@@ -39,7 +39,7 @@ func privacyFixture(t *testing.T, s *Store) map[int64]flows.Request {
 		r.Version = 1
 		reqs[r.ID] = r
 	}
-	qs, err := s.Next(ctx, "w", 10, short, never)
+	qs, err := s.Next(ctx, "w", flows.LaneInteractive, 10, short, never)
 	must(t, "next", err)
 	for i, q := range qs {
 		must(t, "done", s.Done(ctx, q, []int{100 + i}))

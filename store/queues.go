@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -14,17 +13,6 @@ import (
 	"github.com/minqing/minqing/flows"
 )
 
-// enqueueScript queues notices once per guard.
-// KEYS: 1 guard, 2 outbox. ARGV: 1 guard TTL (0 = none), 2.. notices.
-var enqueueScript = redis.NewScript(`
-if ARGV[1] ~= '0' then
-  if redis.call('EXISTS', KEYS[1]) == 1 then return 2 end
-  redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
-end
-for i = 2, #ARGV do redis.call('XADD', KEYS[2], '*', 'n', ARGV[i]) end
-return 1
-`)
-
 // putScript stores an update once per update id.
 // KEYS: 1 seen marker, 2 inbox. ARGV: 1 TTL, 2 update id, 3 chat id, 4 raw.
 var putScript = redis.NewScript(`
@@ -32,26 +20,6 @@ if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
 redis.call('XADD', KEYS[2], '*', 'u', ARGV[2], 'c', ARGV[3], 'r', ARGV[4])
 return 1
 `)
-
-// Enqueue implements flows.Store.
-func (s *Store) Enqueue(ctx context.Context, guard string, notices []flows.Notice) error {
-	args := []any{s.guardTTL(guard)}
-	for _, n := range notices {
-		b, err := json.Marshal(n)
-		if err != nil {
-			return fmt.Errorf("enqueue: encode notice: %w", err)
-		}
-		args = append(args, b)
-	}
-	res, err := enqueueScript.Run(ctx, s.rdb, []string{s.k.guard(guard), s.k.outbox()}, args...).Int()
-	if err != nil {
-		return fmt.Errorf("enqueue: %w", err)
-	}
-	if res == 2 {
-		return flows.Errorf(flows.EDUPLICATE, "notices already queued")
-	}
-	return nil
-}
 
 // stream reads a consumer group: first, once per consumer, the entries it
 // left pending (after a restart); then entries idle longer than stale that
@@ -133,74 +101,12 @@ func (s *Store) read(ctx context.Context, key, group, consumer, id string, n int
 	return res[0].Messages, nil
 }
 
-// Next implements flows.Outbox. An entry that cannot be decoded is dropped
-// from the queue, since no retry could ever send it.
-func (s *Store) Next(ctx context.Context, consumer string, n int, block, stale time.Duration) ([]flows.Queued, error) {
-	msgs, again, err := s.stream(ctx, s.k.outbox(), groupSend, consumer, n, block, stale)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]flows.Queued, 0, len(msgs))
-	for _, m := range msgs {
-		raw, _ := m.Values["n"].(string)
-		var no flows.Notice
-		if err := json.Unmarshal([]byte(raw), &no); err != nil {
-			s.ack(ctx, s.k.outbox(), groupSend, m.ID)
-			continue
-		}
-		out = append(out, flows.Queued{ID: m.ID, Notice: no, Again: again})
-	}
-	return out, nil
-}
-
 func (s *Store) ack(ctx context.Context, key, group, id string) {
 	s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.XAck(ctx, key, group, id)
 		p.XDel(ctx, key, id)
 		return nil
 	})
-}
-
-// Sent implements flows.Outbox.
-func (s *Store) Sent(ctx context.Context, id string) (bool, error) {
-	n, err := s.rdb.Exists(ctx, s.k.sent(id)).Result()
-	if err != nil {
-		return false, fmt.Errorf("outbox sent: %w", err)
-	}
-	return n == 1, nil
-}
-
-// Done records one sent entry (see DoneAll).
-func (s *Store) Done(ctx context.Context, q flows.Queued, messageIDs []int) error {
-	return s.DoneAll(ctx, []flows.Delivered{{Queued: q, MessageIDs: messageIDs}})
-}
-
-// DoneAll implements flows.Outbox: links, sent markers and the removal from
-// the queue are one transaction for every entry.
-func (s *Store) DoneAll(ctx context.Context, ds []flows.Delivered) error {
-	if len(ds) == 0 {
-		return nil
-	}
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		ids := make([]string, len(ds))
-		for i, d := range ds {
-			n := d.Queued.Notice
-			if n.RequestID != 0 {
-				for _, id := range d.MessageIDs {
-					p.HSet(ctx, s.k.link(n.ChatID), strconv.Itoa(id), linkValue(n))
-				}
-			}
-			p.Set(ctx, s.k.sent(d.Queued.ID), 1, s.SeenTTL)
-			ids[i] = d.Queued.ID
-		}
-		p.XAck(ctx, s.k.outbox(), groupSend, ids...)
-		p.XDel(ctx, s.k.outbox(), ids...)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("outbox done: %w", err)
-	}
-	return nil
 }
 
 // Put implements flows.Inbox.
@@ -268,46 +174,6 @@ func (s *Store) FinishAll(ctx context.Context, ids []string) error {
 		return fmt.Errorf("inbox finish: %w", err)
 	}
 	return nil
-}
-
-// QueueStats describes a queue: how many entries wait and how old the
-// oldest is.
-type QueueStats struct {
-	Depth  int64
-	Oldest time.Duration
-}
-
-// Stats returns the state of the inbox and the outbox at now.
-func (s *Store) Stats(ctx context.Context, now time.Time) (inbox, outbox QueueStats, err error) {
-	stat := func(key string) (QueueStats, error) {
-		var q QueueStats
-		n, err := s.rdb.XLen(ctx, key).Result()
-		if err != nil {
-			return q, fmt.Errorf("queue stats: %w", err)
-		}
-		q.Depth = n
-		first, err := s.rdb.XRangeN(ctx, key, "-", "+", 1).Result()
-		if err != nil {
-			return q, fmt.Errorf("queue stats: %w", err)
-		}
-		if len(first) > 0 {
-			ms, _, _ := strings.Cut(first[0].ID, "-")
-			if v, err := strconv.ParseInt(ms, 10, 64); err == nil {
-				q.Oldest = now.Sub(time.UnixMilli(v))
-			}
-		}
-		return q, nil
-	}
-	if inbox, err = stat(s.k.inbox()); err != nil {
-		return
-	}
-	outbox, err = stat(s.k.outbox())
-	return
-}
-
-// TouchOutbox implements flows.Outbox.
-func (s *Store) TouchOutbox(ctx context.Context, consumer string, ids []string) error {
-	return s.touch(ctx, s.k.outbox(), groupSend, consumer, ids)
 }
 
 // TouchInbox implements flows.Inbox.

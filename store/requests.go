@@ -18,9 +18,11 @@ import (
 // applyScript stores a request change atomically: version check, new state,
 // timeline event, outbox notices, index updates and the idempotency guard.
 //
-// KEYS: 1 request, 2 guard, 3 timeline, 4 outbox, 5.. keys of the ops
+// KEYS: 1 request, 2 guard, 3 timeline, 4..6 the outbox lanes, 7.. keys of
+// the ops
 // ARGV: 1 expected version, 2 new version, 3 request JSON, 4 guard TTL
-// (seconds, 0 = no guard), 5 event JSON, 6 notice count n, 7..6+n notices,
+// (seconds, 0 = no guard), 5 event JSON, 6 notice count n, 7..6+n notices
+// (laneNotice values),
 // then ops: "x" key (must exist, checked before any write) | "a" key score
 // member | "r" key member (key = KEYS index).
 var applyScript = redis.NewScript(`
@@ -35,7 +37,7 @@ while ARGV[i] == 'x' do
 end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
 redis.call('RPUSH', KEYS[3], ARGV[5])
-for j = 7, 6 + n do redis.call('XADD', KEYS[4], '*', 'n', ARGV[j]) end
+for j = 7, 6 + n do ` + laneXADD("4", "ARGV[j]") + ` end
 while i <= #ARGV do
   local key = KEYS[tonumber(ARGV[i + 1])]
   if ARGV[i] == 'a' then
@@ -76,14 +78,14 @@ func (s *Store) Apply(ctx context.Context, c flows.Change) error {
 	if err != nil {
 		return fmt.Errorf("apply: encode event: %w", err)
 	}
-	keys := []string{s.k.request(r.ID), s.k.guard(c.Guard), s.k.timeline(r.ID), s.k.outbox()}
+	keys := append([]string{s.k.request(r.ID), s.k.guard(c.Guard), s.k.timeline(r.ID)}, s.laneKeys()...)
 	args := []any{prev, r.Version, data, s.guardTTL(c.Guard), ev, len(c.Notices)}
 	for _, n := range c.Notices {
-		b, err := json.Marshal(n)
+		v, err := laneNotice(n)
 		if err != nil {
-			return fmt.Errorf("apply: encode notice: %w", err)
+			return fmt.Errorf("apply: %w", err)
 		}
-		args = append(args, b)
+		args = append(args, v)
 	}
 	if c.Household != "" { // the "x" ops come first
 		keys = append(keys, s.k.household(c.Household))

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,16 +23,33 @@ func event(a flows.Action, from, to flows.State, note string) flows.Event {
 	return flows.Event{At: t0.Add(time.Hour), Actor: "cadre:C1", Action: a, From: from, To: to, Note: note}
 }
 
-// outboxNotices decodes the whole outbox stream, oldest first.
+// outboxNotices decodes every outbox stream, oldest first (entries queued
+// in the same millisecond: in lane order).
 func outboxNotices(t *testing.T, s *Store) []flows.Notice {
 	t.Helper()
-	msgs, err := s.rdb.XRange(t.Context(), s.k.outbox(), "-", "+").Result()
-	must(t, "xrange", err)
+	type entry struct {
+		ms, seq int64
+		n       flows.Notice
+	}
+	var all []entry
+	for l := flows.LaneLegacy; l < flows.Lanes; l++ {
+		msgs, err := s.rdb.XRange(t.Context(), s.outboxKey(l), "-", "+").Result()
+		must(t, "xrange", err)
+		for _, m := range msgs {
+			var n flows.Notice
+			must(t, "decode notice", json.Unmarshal([]byte(m.Values["n"].(string)), &n))
+			a, b, _ := strings.Cut(m.ID, "-")
+			ms, _ := strconv.ParseInt(a, 10, 64)
+			seq, _ := strconv.ParseInt(b, 10, 64)
+			all = append(all, entry{ms, seq, n})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		return all[i].ms < all[j].ms || all[i].ms == all[j].ms && all[i].seq < all[j].seq
+	})
 	var out []flows.Notice
-	for _, m := range msgs {
-		var n flows.Notice
-		must(t, "decode notice", json.Unmarshal([]byte(m.Values["n"].(string)), &n))
-		out = append(out, n)
+	for _, e := range all {
+		out = append(out, e.n)
 	}
 	return out
 }

@@ -28,10 +28,10 @@ func seed(t *testing.T, s *Store) seeded {
 	r := newRequest(id, "H1", "C1", "U1", t0)
 	must(t, "apply", s.Apply(ctx, flows.Change{Request: r, Event: event(flows.ActCreate, "", flows.StateReceived, ""),
 		Notices: []flows.Notice{notice(101, flows.NoticeRequestAck, id), notice(201, flows.NoticeNewRequest, id)}, Guard: "upd:1"}))
-	qs, err := s.Next(ctx, "sender", 1, short, never)
+	qs, err := s.Next(ctx, "sender", flows.LaneInteractive, 1, short, never)
 	must(t, "next", err)
 	must(t, "done", s.Done(ctx, qs[0], []int{900}))
-	pending, err := s.Next(ctx, "sender", 1, short, never)
+	pending, err := s.Next(ctx, "sender", flows.LaneInteractive, 1, short, never)
 	must(t, "next", err)
 	_, err = s.Put(ctx, flows.Inbound{UpdateID: 5, ChatID: 101, Raw: []byte("raw")})
 	must(t, "put", err)
@@ -78,7 +78,7 @@ func verify(t *testing.T, s *Store, sd seeded) {
 		t.Error("seen update forgotten by the restart")
 	}
 	// The sender's unfinished notice is still pending for it.
-	p := pendingOf(t, s, s.k.outbox(), groupSend)
+	p := outboxPending(t, s)
 	if !reflect.DeepEqual(p["sender"], queuedIDs(sd.pending)) {
 		t.Errorf("pending after restart %v, want %v", p, queuedIDs(sd.pending))
 	}
@@ -121,7 +121,7 @@ func TestRestartKeepsData(t *testing.T) {
 		Notices: []flows.Notice{notice(101, flows.NoticeContacted, 1)}, Guard: "upd:2"}))
 	_, err = s.Bind(ctx, flows.CodeCheck("HC1"), flows.Account{ID: 102}, 2)
 	must(t, "bind after restart", err)
-	got, err := s.Next(ctx, "sender", 10, short, never)
+	got, err := s.Next(ctx, "sender", flows.LaneInteractive, 10, short, never)
 	must(t, "next after restart", err)
 	if len(got) != 1 || got[0].Notice.Kind != flows.NoticeContacted {
 		t.Errorf("next after restart %+v, want the new notice", got)
@@ -135,7 +135,7 @@ func TestRestartKeepsData(t *testing.T) {
 	// A fresh process after the restart sees the same data and gets its
 	// pending entries back.
 	s2 := newStore(t, srv)
-	back, err := s2.Next(ctx, "sender", 10, short, never)
+	back, err := s2.Next(ctx, "sender", flows.LaneInteractive, 10, short, never)
 	must(t, "next in new process", err)
 	if len(back) != 2 {
 		t.Errorf("restarted sender got %d pending entries, want 2", len(back))
@@ -186,7 +186,10 @@ func TestRedisDown(t *testing.T) {
 		{"Enqueue", func(ctx context.Context) error {
 			return s.Enqueue(ctx, "", []flows.Notice{notice(1, flows.NoticeHelp, 0)})
 		}},
-		{"Next", func(ctx context.Context) error { _, err := s.Next(ctx, "sender", 1, short, never); return err }},
+		{"Next", func(ctx context.Context) error {
+			_, err := s.Next(ctx, "sender", flows.LaneInteractive, 1, short, never)
+			return err
+		}},
 		{"Sent", func(ctx context.Context) error { _, err := s.Sent(ctx, "1-1"); return err }},
 		{"Done", func(ctx context.Context) error { return s.Done(ctx, flows.Queued{ID: "1-1"}, nil) }},
 		{"Put", func(ctx context.Context) error { _, err := s.Put(ctx, flows.Inbound{UpdateID: 6}); return err }},
@@ -236,7 +239,7 @@ func TestQueuesAfterDataLoss(t *testing.T) {
 	must(t, "enqueue", s.Enqueue(ctx, "", []flows.Notice{notice(1, flows.NoticeHelp, 0)}))
 	_, err := s.Put(ctx, flows.Inbound{UpdateID: 1})
 	must(t, "put", err)
-	_, err = s.Next(ctx, "sender", 10, short, never)
+	_, err = s.Next(ctx, "sender", flows.LaneInteractive, 10, short, never)
 	must(t, "next", err)
 	_, err = s.Take(ctx, "worker", 10, short, never)
 	must(t, "take", err)
@@ -259,7 +262,10 @@ func TestQueuesAfterDataLoss(t *testing.T) {
 		}
 		t.Errorf("%s did not recover after data loss (%d errors)", name, fails)
 	}
-	recovers("Next", func() (int, error) { q, err := s.Next(ctx, "sender", 10, short, never); return len(q), err })
+	recovers("Next", func() (int, error) {
+		q, err := s.Next(ctx, "sender", flows.LaneInteractive, 10, short, never)
+		return len(q), err
+	})
 	recovers("Take", func() (int, error) { q, err := s.Take(ctx, "worker", 10, short, never); return len(q), err })
 }
 
@@ -271,23 +277,23 @@ func TestRestartWhileRedisDown(t *testing.T) {
 	s1 := newStore(t, srv)
 	ctx := testCtx(t)
 	must(t, "enqueue", s1.Enqueue(ctx, "", []flows.Notice{notice(1, flows.NoticeHelp, 0)}))
-	held, err := s1.Next(ctx, "sender-2", 10, short, never)
+	held, err := s1.Next(ctx, "sender-2", flows.LaneInteractive, 10, short, never)
 	must(t, "next", err)
 	if len(held) != 1 {
 		t.Fatalf("held %d", len(held))
 	}
 
 	s2 := newStore(t, srv) // the process restarts
-	if got, err := s2.Next(ctx, "sender-1", 10, short, never); err != nil || len(got) != 0 {
+	if got, err := s2.Next(ctx, "sender-1", flows.LaneInteractive, 10, short, never); err != nil || len(got) != 0 {
 		t.Fatalf("sender-1: %v, %v", got, err)
 	}
 	srv.Stop()
-	if _, err := s2.Next(ctx, "sender-2", 10, short, never); err == nil {
+	if _, err := s2.Next(ctx, "sender-2", flows.LaneInteractive, 10, short, never); err == nil {
 		t.Fatal("Next succeeded with Redis down")
 	}
 	srv.Restart()
 	waitUp(t, s2)
-	back, err := s2.Next(ctx, "sender-2", 10, short, never)
+	back, err := s2.Next(ctx, "sender-2", flows.LaneInteractive, 10, short, never)
 	must(t, "next", err)
 	if !reflect.DeepEqual(queuedIDs(back), queuedIDs(held)) {
 		t.Errorf("restarted sender got %v, want its pending %v", queuedIDs(back), queuedIDs(held))

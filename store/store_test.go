@@ -153,7 +153,7 @@ func TestNamespaces(t *testing.T) {
 		r := flows.Request{ID: id, HouseholdID: "H1", CadreID: "C1", Unit: "U1", State: flows.StateReceived, CreatedAt: t0}
 		must(t, "apply", s.Apply(ctx, flows.Change{Request: r, Event: flows.Event{At: t0, Action: flows.ActCreate}, Notices: []flows.Notice{{ChatID: 1, Kind: flows.NoticeRequestAck}}, Guard: "u1"}))
 		must(t, "enqueue", s.Enqueue(ctx, "g", []flows.Notice{{ChatID: 1, Kind: flows.NoticeHelp}}))
-		q, err := s.Next(ctx, "w", 10, 10*time.Millisecond, time.Minute)
+		q, err := s.Next(ctx, "w", flows.LaneInteractive, 10, 10*time.Millisecond, time.Minute)
 		must(t, "next", err)
 		must(t, "done", s.Done(ctx, q[0], []int{5}))
 		_, err = s.Put(ctx, flows.Inbound{UpdateID: 9, ChatID: 1, Raw: []byte("{}")})

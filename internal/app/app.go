@@ -88,7 +88,7 @@ func (m *Main) OpenBot() error {
 	b, err := bot.New(m.Service, m.Store, m.Store, bot.Options{
 		Metrics: bot.NewMetrics(m.ops.reg), OnPoll: m.ops.polled, Webhook: hook, Files: m.digestFiles,
 		Token: token, APIURL: c.Telegram.APIURL, DefaultLang: c.Language, Consumer: consumer,
-		GlobalRate: c.Telegram.Rate.Global, PerChatRate: c.Telegram.Rate.PerChat,
+		GlobalRate: c.Telegram.Rate.Global, PerChatRate: c.Telegram.Rate.PerChat, BatchWindow: c.Telegram.BatchWindow,
 		HTTPClient: m.HTTPClient, Proxy: proxy, Log: m.Log, IdleRead: m.IdleRead,
 		Unreachable: func(ctx context.Context, chat int64, n flows.Notice) {
 			if err := m.Service.Unreachable(ctx, chat, n); err != nil {

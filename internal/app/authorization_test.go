@@ -239,9 +239,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	h.expect(people["leader of new unit"], l5, "周报")
 	// Every leader's chart and spreadsheet are drawn as they are sent: slow
 	// under -race on a busy machine, so this waits longer than drain.
-	ctx := context.Background()
 	if !waitUntil(2*time.Minute, func() bool {
-		n, err := h.m.Store.Client().XLen(ctx, "mq:{county}:outbox").Result()
+		n, err := h.outboxDepth()
 		return err == nil && n == 0
 	}) {
 		t.Fatal("the digests were not sent")

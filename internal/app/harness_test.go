@@ -112,6 +112,7 @@ func (h *harness) config() *config.Config {
 	cfg.Telegram.APIURL = h.tg.URL()
 	cfg.Telegram.Username = "test_bot"
 	cfg.Telegram.Rate.Global, cfg.Telegram.Rate.PerChat = 30, 30
+	cfg.Telegram.BatchWindow = 0 // tests that merge set a window
 	cfg.Redis.URL = h.redis.URL()
 	cfg.Cards.Secret = testSecret
 	cfg.QuietHours = config.QuietHours{}
@@ -279,9 +280,16 @@ func (h *harness) recorded(u telegramtest.User, m telegramtest.Message) {
 		if _, err := h.m.Store.Linked(ctx, u.ID, m.ID); err == nil {
 			return true
 		}
-		n, err := h.m.Store.Client().XLen(ctx, "mq:{county}:outbox").Result()
+		n, err := h.outboxDepth()
 		return err == nil && n == 0
 	})
+}
+
+// outboxDepth counts the notices waiting in the outbox (every lane, and the
+// queue of the versions before lanes).
+func (h *harness) outboxDepth() (int64, error) {
+	_, out, err := h.m.Store.Stats(context.Background(), time.Now())
+	return out.Depth, err
 }
 
 func containsAll(s string, wants []string) bool {
@@ -321,7 +329,7 @@ func (h *harness) drain() {
 	ctx := context.Background()
 	rdb := h.m.Store.Client()
 	ok := waitUntil(waitFor, func() bool {
-		n, err := rdb.XLen(ctx, "mq:{county}:outbox").Result()
+		n, err := h.outboxDepth()
 		in, err2 := rdb.XLen(ctx, "mq:{county}:inbox").Result()
 		// An update is confirmed to Telegram only after it is stored, so
 		// once none is pending every update is in the inbox or handled.

@@ -171,9 +171,13 @@ func TestKillAndTerminate(t *testing.T) {
 	if !tg.Wait(2*waitFor, func() bool { return arrived("急事", 30) == 30 }) {
 		c := rs.Client()
 		ctx := context.Background()
-		for _, k := range []string{"mq:{county}:inbox", "mq:{county}:outbox"} {
+		for _, k := range []string{"mq:{county}:inbox", "mq:{county}:outbox:interactive", "mq:{county}:outbox:lifecycle", "mq:{county}:outbox:bulk", "mq:{county}:outbox"} {
 			n, _ := c.XLen(ctx, k).Result()
-			pend, _ := c.Do(ctx, "XPENDING", k, map[string]string{"mq:{county}:inbox": "work", "mq:{county}:outbox": "send"}[k]).Result()
+			group := "send"
+			if k == "mq:{county}:inbox" {
+				group = "work"
+			}
+			pend, _ := c.Do(ctx, "XPENDING", k, group).Result()
 			t.Logf("%s len %d pending %v", k, n, pend)
 		}
 		for i := 0; i < 30; i++ {

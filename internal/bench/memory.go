@@ -123,9 +123,13 @@ func childRSS(url string, sz sizes) error {
 	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // peak RSS from here on
 	mem0 := usedMemory(ctx, rdb)
 	start := time.Now()
-	inbox, outbox := "mq:{rss}:inbox", "mq:{rss}:outbox"
+	inbox := "mq:{rss}:inbox"
+	outbox := func() int64 { // every lane's stream
+		_, out, _ := st.Stats(ctx, time.Now())
+		return out.Depth
+	}
 	for i := 0; i < n; i += 500 {
-		for rdb.XLen(ctx, inbox).Val() > 2000 || rdb.XLen(ctx, outbox).Val() > 4000 {
+		for rdb.XLen(ctx, inbox).Val() > 2000 || outbox() > 4000 {
 			time.Sleep(20 * time.Millisecond) // back-pressure: the bot is behind
 		}
 		if err := parallel(min(500, n-i), 16, func(j int) error {
@@ -136,7 +140,7 @@ func childRSS(url string, sz sizes) error {
 			return err
 		}
 	}
-	for rdb.Get(ctx, "mq:{rss}:req:seq").Val() != strconv.Itoa(n) || rdb.XLen(ctx, inbox).Val() > 0 || rdb.XLen(ctx, outbox).Val() > 0 {
+	for rdb.Get(ctx, "mq:{rss}:req:seq").Val() != strconv.Itoa(n) || rdb.XLen(ctx, inbox).Val() > 0 || outbox() > 0 {
 		time.Sleep(50 * time.Millisecond) // draining
 	}
 	took := time.Since(start)

@@ -120,6 +120,10 @@ type Telegram struct {
 	Mode    string  `yaml:"mode" default:"polling" check:"oneof=polling|webhook"`
 	Webhook Webhook `yaml:"webhook"`
 	Rate    Rate    `yaml:"rate"`
+	// Reminders and escalations to one person that fall due within this
+	// window are sent as one message listing the requests (a button opens
+	// each), instead of one message each. "0s": each is sent alone.
+	BatchWindow time.Duration `yaml:"batch_window" default:"90s" check:"min=0s"`
 }
 
 // TokenName names the token, never its value, by the key and where its
