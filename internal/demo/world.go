@@ -89,6 +89,9 @@ func Config(settings *config.Config) *config.Config {
 	d := config.Default()
 	cfg.Telegram, cfg.Redis, cfg.HTTP = d.Telegram, d.Redis, config.HTTP{}
 	cfg.Telegram.Username = "minqing_demo_bot"
+	// The demo's clock jumps hours in an instant; a batch window is real
+	// time, so the demo sends each reminder alone.
+	cfg.Telegram.BatchWindow = 0
 	cfg.Schedule.Reminders = "@every 24h" // the demo sweeps when the clock moves
 	return &cfg
 }
