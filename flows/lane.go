@@ -94,7 +94,24 @@ var laneTable = map[string]laneRule{
 	// the request's cadre cannot be reached: the leader is the only one
 	// who gets the household's request, so it is not bulk
 	string(NoticeEscalation) + "/unreachable": {lane: LaneInteractive},
+	// notes, transfers and send-backs: prompts and confirmations to the one
+	// who tapped, and a transferred request reaching its new handler
+	string(NoticeNotePrompt):     {lane: LaneInteractive},
+	string(NoticeNoteAdded):      {lane: LaneInteractive},
+	string(NoticeTransferPick):   {lane: LaneInteractive},
+	string(NoticeTransferReason): {lane: LaneInteractive},
+	string(NoticeTransferDone):   {lane: LaneInteractive},
+	string(NoticeAssignDone):     {lane: LaneInteractive},
+	string(NoticeSendBackPrompt): {lane: LaneInteractive},
+	string(NoticeSendBackDone):   {lane: LaneInteractive},
+	string(NoticeReasonNeeded):   {lane: LaneInteractive},
+	string(NoticeTransferIn):     {lane: LaneInteractive},
+	string(NoticeAssigned):       {lane: LaneInteractive},
 	// lifecycle: news about a request, nobody tapped for it just now
+	string(NoticeTransferred):     {lane: LaneLifecycle},
+	string(NoticeSentBack):        {lane: LaneLifecycle},
+	string(NoticeBackHome):        {lane: LaneLifecycle},
+	string(NoticeStep):            {lane: LaneLifecycle},
 	string(NoticeDeadlineSet):     {lane: LaneLifecycle},
 	string(NoticeDeadlineMoved):   {lane: LaneLifecycle},
 	string(NoticeResolved):        {lane: LaneLifecycle},
