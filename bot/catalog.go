@@ -119,6 +119,10 @@ var catalog = map[string]map[string]string{
 		"sendback_done":   "✓ 诉求 #{{.A.no}} 已退回{{if .A.county}}，交县里定夺{{end}}。",
 		"back_home":       "您的诉求 #{{.A.no}} 仍由帮扶干部{{.A.cadre}}办理。",
 		"transfer_step":   "🔄 诉求 #{{.A.no}}：{{if .A.unit}}{{.A.unit}} {{end}}{{.A.who}} {{action .A.action}}{{if .A.to}} → {{.A.to}}{{end}}{{if .A.note}}：{{.A.note}}{{end}}（{{statename .A.state}}{{if .A.deadline}}，期限 {{.A.deadline}}{{end}}）",
+		"btn.hp":          "🤝 协办", "action.hp": "请协办",
+		"helper_pick": "请哪个单位协办诉求 #{{.A.no}}？",
+		"helper_in":   "🤝 <b>请贵单位协办诉求 #{{.A.no}}</b>（主办：{{.A.unit}}，{{.A.by}}邀请）\n可以写备注、看时间线，由主办单位办结。\n{{.A.household}} · {{.A.village}}\n{{kind .A.kind}}{{.A.text}}",
+		"helper_done": "✓ 已请{{.A.unit}}协办诉求 #{{.A.no}}。",
 
 		"batch.head.reminder":   "⏰ <b>提醒：{{.N}} 条诉求还没有回应</b>",
 		"batch.head.escalation": "⚠️ <b>督办：{{.N}} 条诉求</b>",
@@ -243,6 +247,10 @@ var catalog = map[string]map[string]string{
 		"sendback_done":   "✓ Request #{{.A.no}} sent back{{if .A.county}}; the county decides{{end}}.",
 		"back_home":       "Your request #{{.A.no}} is handled by your cadre {{.A.cadre}} again.",
 		"transfer_step":   "🔄 Request #{{.A.no}}: {{.A.who}}{{if .A.unit}} ({{.A.unit}}){{end}} {{action .A.action}}{{if .A.to}} → {{.A.to}}{{end}}{{if .A.note}}: {{.A.note}}{{end}} ({{statename .A.state}}{{if .A.deadline}}, due {{.A.deadline}}{{end}})",
+		"btn.hp":          "🤝 Co-handle", "action.hp": "asked to help",
+		"helper_pick": "Which unit should help with request #{{.A.no}}?",
+		"helper_in":   "🤝 <b>Your unit is asked to help with request #{{.A.no}}</b> (lead: {{.A.unit}}; asked by {{.A.by}})\nYou can add notes and see the timeline; the lead unit resolves it.\n{{.A.household}} · {{.A.village}}\n{{kind .A.kind}}{{.A.text}}",
+		"helper_done": "✓ {{.A.unit}} was asked to help with request #{{.A.no}}.",
 
 		"batch.head.reminder":   "⏰ <b>Reminder: {{.N}} requests have no response yet</b>",
 		"batch.head.escalation": "⚠️ <b>Escalated: {{.N}} requests</b>",

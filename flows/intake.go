@@ -311,7 +311,7 @@ func (s *Service) cadreMessage(ctx context.Context, m Message, a Account, lang s
 	if link.Prompt == ActNote {
 		return s.addNote(ctx, m, c, r, lang)
 	}
-	if link.Prompt != "" && !CanAct(c, r) {
+	if (link.Prompt != "" || c.ID != r.Contact) && !CanAct(c, r) { // a helper unit only adds notes
 		return s.reply(ctx, m, lang, NoticeForbidden, nil)
 	}
 	if r.State.Type() == TypeClosed {

@@ -107,6 +107,9 @@ var laneTable = map[string]laneRule{
 	string(NoticeReasonNeeded):   {lane: LaneInteractive},
 	string(NoticeTransferIn):     {lane: LaneInteractive},
 	string(NoticeAssigned):       {lane: LaneInteractive},
+	string(NoticeHelperPick):     {lane: LaneInteractive},
+	string(NoticeHelperDone):     {lane: LaneInteractive},
+	string(NoticeHelperIn):       {lane: LaneInteractive},
 	// lifecycle: news about a request, nobody tapped for it just now
 	string(NoticeTransferred):     {lane: LaneLifecycle},
 	string(NoticeSentBack):        {lane: LaneLifecycle},

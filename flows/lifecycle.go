@@ -97,7 +97,7 @@ func CadreButtons(r Request) [][]Button {
 	}
 	rows = append(rows, []Button{b(ActCategory, ""), b(ActTimeline, "")})
 	if r.Open() {
-		rows = append(rows, []Button{b(ActNote, ""), b(ActTransfer, "")})
+		rows = append(rows, []Button{b(ActNote, ""), b(ActTransfer, ""), b(ActHelper, "")})
 	} else {
 		rows = append(rows, []Button{b(ActNote, "")})
 	}

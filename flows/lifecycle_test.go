@@ -97,7 +97,7 @@ func TestCadreButtonsFollowState(t *testing.T) {
 				if b.Action == ActTimeline || b.Action == ActCategory || b.Action == ActNote {
 					continue // no state change
 				}
-				if b.Action == ActTransfer {
+				if b.Action == ActTransfer || b.Action == ActHelper {
 					if !(Request{State: st}).Open() {
 						t.Errorf("%s: offers a transfer", st)
 					}

@@ -43,9 +43,10 @@ const noteRunes = 500
 
 // CanSee reports whether cadre c may see request r and add to it (notes,
 // the timeline, a reply to the household): whoever may act on it, and the
-// household's own cadre while another unit handles it.
+// household's own cadre while another unit handles it, and the leaders of
+// its helper units (协办).
 func CanSee(c Cadre, r Request) bool {
-	return CanAct(c, r) || (c.OnRoster && c.ID == r.Contact)
+	return CanAct(c, r) || (c.OnRoster && c.ID == r.Contact) || helps(c, r)
 }
 
 // askNote asks the presser for a note, as a reply to the question.
@@ -73,7 +74,7 @@ func (s *Service) timelineItems(r Request, events []Event) []ListItem {
 		it := ListItem{RequestID: r.ID, State: ev.To, Who: ev.Actor, Summary: string(ev.Action),
 			Deadline: ev.At.In(s.location()).Format("01-02 15:04")}
 		switch ev.Action {
-		case ActNote, ActTransfer, ActSendBack:
+		case ActNote, ActTransfer, ActSendBack, ActHelper:
 			it.Note = ev.Note
 			if ev.Move != nil {
 				it.Note = strings.TrimSpace("→" + ev.Move.To + " " + ev.Note)
@@ -89,27 +90,42 @@ func (s *Service) timelineItems(r Request, events []Event) []ListItem {
 var stepActions = map[Action]bool{
 	ActReply: true, ActContact: true, ActSolve: true, ActDeadline: true, ActResolve: true, ActMoveDeadline: true,
 	ActNote: true, ActAssign: true, ActSendBack: true, ActTransfer: true, ActSolvedQ: true, ActRate: true,
-	ActClose: true, ActEscalate: true, ActOverdue: true,
+	ActClose: true, ActEscalate: true, ActOverdue: true, ActHelper: true,
 }
 
-// tellContact adds to c a notice to the household's own cadre of the step
-// c makes, while another unit has (or had, up to this change) the request;
-// of the contact's own steps (a note, an answer), the handler hears.
+// tellContact adds to c the notices of the step c makes to the household's
+// own cadre, while another unit has (or had, up to this change) the
+// request, and of a note or answer to its cadre, when someone else (the
+// contact, a helper unit) made it. Nobody hears of their own step, nor twice
+// of it.
 func (s *Service) tellContact(ctx context.Context, c *Change) error {
 	r := c.Request
-	to := r.Contact
-	if to == "" || !stepActions[c.Event.Action] {
+	if !stepActions[c.Event.Action] {
 		return nil
 	}
-	if !r.Transferred() && (c.Prev == nil || !c.Prev.Transferred()) {
-		return nil
+	var to []string
+	if r.Contact != "" && (r.Transferred() || (c.Prev != nil && c.Prev.Transferred())) {
+		to = append(to, r.Contact)
 	}
-	if c.Event.Actor == actorCadre(to) { // the contact's own note or answer: the handler hears of it
-		if to = r.CadreID; to == "" || !r.Transferred() {
-			return nil
+	if (c.Event.Action == ActNote || c.Event.Action == ActReply) && r.CadreID != "" && (r.Transferred() || len(r.Helpers) > 0) {
+		to = append(to, r.CadreID)
+	}
+	for _, id := range to {
+		if c.Event.Actor == actorCadre(id) {
+			continue
+		}
+		if err := s.tellStep(ctx, c, id); err != nil {
+			return err
 		}
 	}
-	acc, err := s.Store.CadreAccount(ctx, to)
+	return nil
+}
+
+// tellStep adds a notice of c's step to cadre id's account, unless c tells
+// that account already.
+func (s *Service) tellStep(ctx context.Context, c *Change, id string) error {
+	r := c.Request
+	acc, err := s.Store.CadreAccount(ctx, id)
 	if isNotFound(err) || (err == nil && acc.Unreachable) {
 		return nil
 	}
@@ -123,8 +139,8 @@ func (s *Service) tellContact(ctx context.Context, c *Change) error {
 	}
 	who := c.Event.Actor
 	unit := ""
-	if id, ok := strings.CutPrefix(who, "cadre:"); ok {
-		if actor, err := s.Store.Cadre(ctx, id); err == nil {
+	if actorID, ok := strings.CutPrefix(who, "cadre:"); ok {
+		if actor, err := s.Store.Cadre(ctx, actorID); err == nil {
 			who, unit = actor.Name, actor.Unit
 		}
 	}

@@ -91,6 +91,8 @@ func (s *Service) press(ctx context.Context, p Press, a Account, lang string) (P
 	switch p.Button.Action {
 	case ActTransfer, ActAssign, ActSendBack:
 		return s.transferPress(ctx, p, c, r, lang)
+	case ActHelper:
+		return s.helperPress(ctx, p, c, r, lang)
 	}
 	if r.Assigning { // a transfer waits for its unit's leader to assign it
 		return PressResult{Toast: ToastInvalid}, nil

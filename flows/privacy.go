@@ -396,7 +396,7 @@ func (f *chatFinder) chats(ctx context.Context, r Request, events []Event) ([]in
 	if r.Contact != "" {
 		refs = append(refs, "cadre:"+r.Contact)
 	}
-	for _, u := range r.Path { // transferred: its units' leaders got it
+	for _, u := range append(append([]string(nil), r.Path...), r.Helpers...) { // its units' leaders got it
 		refs = append(refs, "leaders:"+u)
 	}
 	var out []int64

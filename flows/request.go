@@ -86,6 +86,7 @@ type Request struct {
 	SentBack      int    `json:",omitempty"` // how often a receiving unit sent it back
 	TransferredAt time.Time
 	Path          []string `json:",omitempty"` // the units it went through, first the household's cadre's
+	Helpers       []string `json:",omitempty"` // helper units (协办): their leaders see it and add notes
 
 	// Version increases with every stored change; the store refuses a change
 	// made from a stale copy (optimistic concurrency).

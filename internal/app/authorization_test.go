@@ -300,7 +300,7 @@ func TestTransferButtonsOfOthers(t *testing.T) {
 	}
 	h.drain()
 	datas := []string{"tf:1:", buttonData(t, pick, "县交通局"), "nt:1:", "tl:1:", "sb:1:", "as:1:me",
-		buttonData(t, in, "王秀梅"), buttonData(t, in, "蒋明"), "as:1:zz", "tf:1:zzzz"}
+		buttonData(t, in, "王秀梅"), buttonData(t, in, "蒋明"), "as:1:zz", "tf:1:zzzz", "hp:1:", "hp:1:" + strings.TrimPrefix(buttonData(t, pick, "县交通局"), "tf:1:")}
 	for _, u := range []telegramtest.User{hhZhang, third, cadreWang, stranger, removedLeader, removedCadre} {
 		for _, data := range datas {
 			before := h.request(1)

@@ -313,3 +313,47 @@ func TestTransferToUnitWithoutLeader(t *testing.T) {
 		t.Fatalf("after assignment: %+v", r)
 	}
 }
+
+// TestCoHandling: a helper unit (协办) gets the request with its context and
+// adds notes the request's cadre hears of, never the household; it cannot
+// work the request, answer the household or transfer it.
+func TestCoHandling(t *testing.T) {
+	r, err := roster.Load("../roster/testdata/cadres.csv", "../roster/testdata/households.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Cadres = append(r.Cadres, flows.Cadre{ID: "L005", Name: "马卫东", Unit: "县交通局", Role: flows.RoleLeader})
+	h := launchWith(t, false, r, nil)
+	helper := telegramtest.User{ID: 3005, FirstName: "卫东", LanguageCode: "zh"}
+	for u, ref := range map[telegramtest.User]string{cadreLiu: "C001", hhZhang: "H001", helper: "L005"} {
+		h.bind(u, ref)
+	}
+	liu := h.mark(cadreLiu)
+	h.tg.SendText(hhZhang, "去镇上的路被水冲了")
+	req := h.expect(cadreLiu, liu, "#1")
+	n := h.mark(cadreLiu)
+	h.press(cadreLiu, req, "hp:1:")
+	pick := h.expect(cadreLiu, n, "协办")
+	hm := h.mark(helper)
+	h.press(cadreLiu, pick, buttonData(t, pick, "县交通局"))
+	in := h.expect(helper, hm, "协办诉求 #1", "县财政局", "路被水冲了")
+	for _, data := range []string{"ct:1:", "ss:1:", "dl:1:3", "tf:1:", "hp:1:"} {
+		if toast := h.press(helper, in, data); toast == "已完成" {
+			t.Errorf("the helper pressed %s", data)
+		}
+	}
+	hh := h.mark(hhZhang)
+	n = h.mark(helper)
+	h.tg.SendReply(helper, "我们明天去看", in.ID)
+	h.expect(helper, n, "没有权限")
+	n, liu = h.mark(helper), h.mark(cadreLiu)
+	h.press(helper, in, "nt:1:")
+	prompt := h.expect(helper, n, "备注")
+	h.replyTo(helper, prompt, "交通局养护站已派人")
+	h.expect(cadreLiu, liu, "马卫东", "交通局养护站已派人")
+	h.none(hhZhang, hh, "交通局")
+	h.none(hhZhang, hh, "明天去看")
+	if r := h.request(1); r.CadreID != "C001" || r.State != flows.StateReceived || len(r.Helpers) != 1 {
+		t.Errorf("after co-handling: %+v", r)
+	}
+}
