@@ -109,11 +109,11 @@ var laneTable = map[string]laneRule{
 	string(NoticeAssigned):       {lane: LaneInteractive},
 	string(NoticeHelperPick):     {lane: LaneInteractive},
 	string(NoticeHelperDone):     {lane: LaneInteractive},
-	string(NoticeHelperIn):       {lane: LaneInteractive},
 	// lifecycle: news about a request, nobody tapped for it just now
 	string(NoticeTransferred):     {lane: LaneLifecycle},
 	string(NoticeSentBack):        {lane: LaneLifecycle},
 	string(NoticeBackHome):        {lane: LaneLifecycle},
+	string(NoticeHelperIn):        {lane: LaneLifecycle},
 	string(NoticeStep):            {lane: LaneLifecycle},
 	string(NoticeDeadlineSet):     {lane: LaneLifecycle},
 	string(NoticeDeadlineMoved):   {lane: LaneLifecycle},
