@@ -304,6 +304,7 @@ func TestTransferToUnitWithoutLeader(t *testing.T) {
 	sun := h.mark(leaderSun)
 	h.transferTo(cadreLiu, req, "1", "县交通局", "道路归交通局")
 	in := h.expect(leaderSun, sun, "#1", "道路归交通局")
+	contains(t, "county /open", h.say(leaderSun, "/open").Text, "#1")
 	m := h.mark(ma)
 	if toast := h.press(leaderSun, in, buttonData(t, in, "马小军")); toast != "Done" {
 		t.Fatalf("assign: %q", toast)
