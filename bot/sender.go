@@ -341,9 +341,14 @@ type chatWindow struct {
 	last   time.Time
 }
 
+// chatMargin stretches the per-chat interval a little: a send reaches
+// Telegram some milliseconds after it is booked, and two sends to a chat
+// booked exactly one interval apart may arrive closer than that.
+const chatMargin = 1.05
+
 func newLimiter(global, perChat float64, burst int) *limiter {
 	return &limiter{
-		every: time.Duration(float64(time.Second) / global), perChat: time.Duration(float64(time.Second) / perChat),
+		every: time.Duration(float64(time.Second) / global), perChat: time.Duration(float64(time.Second) / perChat * chatMargin),
 		burst: burst, chats: map[int64]*chatWindow{}, clock: time.Now,
 	}
 }
@@ -373,7 +378,14 @@ func (l *limiter) book(chat int64, now time.Time) {
 	defer l.mu.Unlock()
 	w := l.window(chat, now)
 	w.tokens--
-	l.next = now.Add(l.every)
+	// Paced from the slot, not from now: a send that starts a little late
+	// (the dispatcher woke late) does not push every later one back, so a
+	// busy bot keeps the whole rate; after an idle spell it starts afresh.
+	if now.Sub(l.next) < l.every {
+		l.next = l.next.Add(l.every)
+	} else {
+		l.next = now.Add(l.every)
+	}
 	if len(l.chats) > 10000 {
 		l.chats = map[int64]*chatWindow{} // forget idle chats now and then
 	}

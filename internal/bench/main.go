@@ -1,6 +1,7 @@
 // Command bench measures Minqing on this machine: intake throughput against
 // a bare go-telegram/bot echo bot, Redis round trips per request, sweep and
-// digest cost as the data grows, the outbox at Telegram's rate limit,
+// digest cost as the data grows, the outbox at Telegram's rate limit, intake
+// latency while a backlog of reminders is due (lanes),
 // memory, start-up time and a county-sized roster import. It runs against the Bot API emulator
 // (bot/telegramtest) and a redis-server it starts itself, prints one
 // "name: value" line per figure, and rewrites BENCHMARKS.md.
@@ -23,19 +24,23 @@ import (
 // sizes are the knobs of a run.
 type sizes struct {
 	Households, Cadres int
-	Intake, Rounds     int    // messages per intake round, rounds per side
-	SweepSmall         int    // open requests, small side
-	SweepLarge         int    // open requests, large side
-	SweepDue, Reps     int    // due per sweep, sweeps per side
-	SweepLoad          string // how to load the sweep's open requests: auto, apply, zsets
-	DigestRequests     int    // requests per week
-	DigestWeeks        int    // weeks of history, large side
-	Outbox, OutboxChat int    // queued messages, chats
-	RSSRequests        int    // requests through the in-process bot
-	Starts             int    // process starts
-	ImportHouseholds   int    // households in the import run
-	ImportCadres       int    // cadres and leaders in the import run
-	GoTest             bool   // run the go test benchmarks too
+	Intake, Rounds     int           // messages per intake round, rounds per side
+	SweepSmall         int           // open requests, small side
+	SweepLarge         int           // open requests, large side
+	SweepDue, Reps     int           // due per sweep, sweeps per side
+	SweepLoad          string        // how to load the sweep's open requests: auto, apply, zsets
+	DigestRequests     int           // requests per week
+	DigestWeeks        int           // weeks of history, large side
+	Outbox, OutboxChat int           // queued messages, chats
+	RSSRequests        int           // requests through the in-process bot
+	Starts             int           // process starts
+	ImportHouseholds   int           // households in the import run
+	ImportCadres       int           // cadres and leaders in the import run
+	GoTest             bool          // run the go test benchmarks too
+	LanesRequests      int           // requests in each lanes run
+	LanesRate          int           // requests a second in the lanes runs
+	LanesBacklog       int           // reminders and escalations due in the second lanes run
+	LanesWindow        time.Duration // telegram.batch_window in the lanes runs
 }
 
 func main() {
@@ -43,7 +48,7 @@ func main() {
 	quick := flag.Bool("quick", false, "CI-sized smoke run (well under a minute); implies -no-write and no go test benchmarks")
 	noWrite := flag.Bool("no-write", false, "do not rewrite BENCHMARKS.md")
 	out := flag.String("o", "BENCHMARKS.md", "report file to rewrite")
-	only := flag.String("only", "", "comma-separated phases to run (intake,roundtrips,sweep,digest,outbox,memory,startup,import,gotest); empty = all")
+	only := flag.String("only", "", "comma-separated phases to run (intake,roundtrips,sweep,digest,outbox,lanes,memory,startup,import,gotest); empty = all")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	child := flag.String("child-rss", "", "internal: run the in-process memory measurement against this Redis URL")
 	flag.IntVar(&sz.Households, "households", 12000, "households on the roster")
@@ -64,6 +69,10 @@ func main() {
 	flag.IntVar(&sz.ImportHouseholds, "import-households", 300_000, "households in the import run")
 	flag.IntVar(&sz.ImportCadres, "import-cadres", 2000, "cadres and leaders in the import run")
 	flag.BoolVar(&sz.GoTest, "gotest", true, "also run the go test -bench micro-benchmarks")
+	flag.IntVar(&sz.LanesRequests, "lanes-requests", 300, "requests in each lanes run")
+	flag.IntVar(&sz.LanesRate, "lanes-rate", 10, "requests a second in the lanes runs")
+	flag.IntVar(&sz.LanesBacklog, "lanes-backlog", 600, "reminders and escalations due in the second lanes run")
+	flag.DurationVar(&sz.LanesWindow, "lanes-window", 5*time.Second, "telegram.batch_window in the lanes runs")
 	flag.Parse()
 	if *child != "" {
 		if err := childRSS(*child, sz); err != nil {
@@ -75,7 +84,7 @@ func main() {
 	if *quick {
 		sz = sizes{Households: 2000, Cadres: 200, Intake: 200, Rounds: 2, SweepSmall: 1000, SweepLarge: 20000, SweepDue: 100,
 			Reps: 3, DigestRequests: 500, DigestWeeks: 8, Outbox: 250, OutboxChat: 50, RSSRequests: 3000, Starts: 2, SweepLoad: "auto",
-			ImportHouseholds: 5000, ImportCadres: 100}
+			ImportHouseholds: 5000, ImportCadres: 100, LanesRequests: 100, LanesRate: 10, LanesBacklog: 300, LanesWindow: 2 * time.Second}
 		*noWrite = true
 	}
 	if *cpuprofile != "" {
@@ -85,7 +94,7 @@ func main() {
 		}
 	}
 	e := &env{sz: sz, start: time.Now(), quick: *quick, args: os.Args[1:]}
-	phases := []string{"intake", "roundtrips", "sweep", "digest", "outbox", "memory", "startup", "import", "gotest"}
+	phases := []string{"intake", "roundtrips", "sweep", "digest", "outbox", "lanes", "memory", "startup", "import", "gotest"}
 	if *only != "" {
 		phases = strings.Split(*only, ",")
 	}
@@ -165,7 +174,7 @@ func (e *env) run(ctx context.Context, phases []string) error {
 	defer r.stop()
 	all := map[string]func(context.Context) error{
 		"intake": e.intake, "roundtrips": e.roundTrips, "sweep": e.sweep, "digest": e.digest,
-		"outbox": e.outbox, "memory": e.memory, "startup": e.startup, "import": e.importRoster, "gotest": e.goTests,
+		"outbox": e.outbox, "lanes": e.lanes, "memory": e.memory, "startup": e.startup, "import": e.importRoster, "gotest": e.goTests,
 	}
 	for _, p := range phases {
 		f, ok := all[p]
