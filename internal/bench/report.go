@@ -52,6 +52,16 @@ burst of 3) binds before the global one, and no sender can do better without bre
 	"outbox_429s":             `The emulator answered 429: the sender's pacing let a burst through.`,
 	"outbox_chats_over_limit": `A chat received more than its per-chat allowance (1/s after a burst of 3).`,
 	"redis_3y_county_bytes":   `At the assumed volume three years of requests do not fit in 1 GB.`,
+	"lanes_intake_backlog_p50_p99_ms": `With the backlog the global rate is saturated (interactive ~20/s + bulk filling the
+rest of 25/s), so a new request's messages wait for the next free slot (at most 1/25 s) and its two messages (the
+household's confirmation and the cadre's notice) take two slots: about +40 ms at the median and +80 ms at worst,
+plus the CPU of sending 25 messages a second instead of 20 on a shared machine. Alone the limiter is mostly idle.
+Holding slots back from bulk would shorten the wait but lower the drain below the spare rate (the other target);
+the lanes keep the wait bounded by a slot or two, whatever the size of the backlog.`,
+	"lanes_backlog_drain_msgs_per_s": `Bulk gets every slot interactive does not use; a miss means slots went unused
+(the dispatcher woke late on a loaded machine) or the bulk lane had nothing ready (batch windows not over).`,
+	"lanes_429s":            `The emulator answered 429: a chat or the bot got more than Telegram allows.`,
+	"lanes_leader_messages": `Escalations to the leader were not merged (telegram.batch_window 0, or they fell due apart).`,
 }
 
 // notes are always shown, after the table: how each figure was taken.
