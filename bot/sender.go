@@ -157,14 +157,19 @@ func (s *sender) finish(u *unit, retry bool, at time.Time) {
 	} else {
 		s.lanes.done(u)
 		for _, q := range u.qs {
-			if h := s.owner[q.ID]; h != nil {
-				delete(s.owner, q.ID)
-				h.drop(q.ID)
-			}
+			s.release(q.ID)
 		}
 	}
 	s.mu.Unlock()
 	s.poke()
+}
+
+// release forgets a finished entry (s.mu held).
+func (s *sender) release(id string) {
+	if h := s.owner[id]; h != nil {
+		delete(s.owner, id)
+		h.drop(id)
+	}
 }
 
 // deliver makes one attempt at sending a unit; on a 429 or a transient
@@ -249,6 +254,9 @@ func (s *sender) unsent(ctx context.Context, qs []flows.Queued) []flows.Queued {
 		if q.Again {
 			if sent, err := s.b.outbox.Sent(ctx, q.ID); err == nil && sent {
 				s.done(ctx, q, nil)
+				s.mu.Lock()
+				s.release(q.ID)
+				s.mu.Unlock()
 				continue
 			}
 		}
