@@ -139,6 +139,7 @@ func (s *Service) create(ctx context.Context, m Message, h Household, lang strin
 	ev := Event{At: now, Actor: actorHousehold(h.ID), Action: ActCreate, To: StateReceived, Msg: ref(m)}
 	c2 := s.change(nil, r, ev, notices, guard(m.UpdateID, "req"))
 	c2.Household = h.ID
+	c2.Contact = s.contactOf(h.ID, now, ContactRequest)
 	return s.apply(ctx, c2)
 }
 
@@ -163,7 +164,9 @@ func (s *Service) followup(ctx context.Context, m Message, h Household, r Reques
 		notices = append(notices, cadreNotices...)
 	}
 	ev := Event{At: s.Clock.Now(), Actor: actorHousehold(h.ID), Action: ActFollowup, From: r.State, To: r.State, Msg: ref(m)}
-	return s.apply(ctx, s.change(&r, next, ev, notices, guard(m.UpdateID, "req")))
+	c2 := s.change(&r, next, ev, notices, guard(m.UpdateID, "req"))
+	c2.Contact = s.contactOf(r.HouseholdID, ev.At, ContactRequest)
+	return s.apply(ctx, c2)
 }
 
 // toCadre builds the notices that bring a household's message to its cadre:
@@ -341,7 +344,9 @@ func (s *Service) answer(ctx context.Context, m Message, c Cadre, r Request, lan
 	}
 	notices = append(notices, Notice{ChatID: m.ChatID, Lang: lang, Kind: NoticeReplySent, RequestID: r.ID, Args: noArgs(r.ID)})
 	ev := Event{At: now, Actor: actorCadre(c.ID), Action: ActReply, From: r.State, To: next.State, Msg: ref(m)}
-	return s.apply(ctx, s.change(&r, next, ev, notices, guard(m.UpdateID, "req")))
+	c2 := s.change(&r, next, ev, notices, guard(m.UpdateID, "req"))
+	c2.Contact = s.contactOf(r.HouseholdID, now, ContactReply)
+	return s.apply(ctx, c2)
 }
 
 // toHousehold builds one notice (and a media copy, when m carries media) for

@@ -140,7 +140,11 @@ func (s *Service) applyCadreAction(ctx context.Context, p Press, c Cadre, r, nex
 	if next.State == StateResolved && r.Late(ev.At) {
 		ev.Note = NoteLate // resolved after its deadline: not on time
 	}
-	return s.apply(ctx, s.change(&r, next, ev, notices, guard(p.UpdateID, "press")))
+	c2 := s.change(&r, next, ev, notices, guard(p.UpdateID, "press"))
+	if p.Button.Action == ActContact || p.Button.Action == ActSolve { // the cadre reached the household
+		c2.Contact = s.contactOf(r.HouseholdID, ev.At, ContactReply)
+	}
+	return s.apply(ctx, c2)
 }
 
 // householdPress handles a household's buttons: splitting a follow-up off

@@ -86,6 +86,9 @@ func (s *Service) followUp(ctx context.Context, imp RosterImport, j ImportJourna
 	if err != nil {
 		return err
 	}
+	if err := s.assignContacts(ctx, *r); err != nil {
+		return err
+	}
 	n, err = s.Reconcile(ctx, *r)
 	rep.RequestsMoved += n
 	if err != nil {

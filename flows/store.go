@@ -67,6 +67,9 @@ type Change struct {
 	// household is still on record: a message read just before Forget must
 	// not bring back a request of an erased household.
 	Household string
+	// Contact, when set, records a contact with the household in the same
+	// step (see ContactStore.Contact).
+	Contact *Contact
 }
 
 // Stage is a scheduled check on a request.
@@ -108,6 +111,7 @@ type Store interface {
 	AccountStore
 	RequestStore
 	PrivacyStore
+	ContactStore
 	// Enqueue queues notices in the outbox, once per guard ("" = no guard).
 	Enqueue(ctx context.Context, guard string, notices []Notice) error
 }
@@ -385,6 +389,12 @@ type Settings struct {
 	// WorkingDay reports whether t's day is a working day; nil means SLAs
 	// count calendar time.
 	WorkingDay func(t time.Time) bool
+	// VisitsEvery is visits.every: a household not contacted for this long
+	// goes on its cadre's coverage list (0 means 30 days).
+	VisitsEvery time.Duration
+	// CheckinAfter is checkin.after: a bound household silent for this long
+	// gets a check-in; 0 turns check-ins off.
+	CheckinAfter time.Duration
 }
 
 // Intake is everything a household's message needs, read at once.

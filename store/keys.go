@@ -53,6 +53,18 @@ import (
 //	<p>anon:<2026-W48>      hash   anonymous counts of erased requests in the week (forget,
 //	                               retention): received, responded_in_time, resolved, … and
 //	                               "<field>@<unit>"; digests do not read it, it is for audits
+//	<p>contact              zset   household ids by their last contact (ms): a visit, a request or
+//	                               follow-up, a cadre's reply / first contact / solved on the spot,
+//	                               a check-in answer; a household never contacted counts from when
+//	                               an import first put it on the roster (flows.ContactAssigned)
+//	<p>visit:last           zset   household ids by their last visit (ms)
+//	<p>nudge:due            zset   household ids by when they go on their cadre's coverage list
+//	                               (last contact + visits.every, at the start of the working day;
+//	                               moved on by each nudge sent and each later contact)
+//	<p>checkin:due          zset   household ids by when a check-in falls due (last contact +
+//	                               checkin.after, out of the quiet hours; moved on likewise)
+//	<p>contacted:<2026-W48> set    households contacted in the week
+//	<p>visited:<2026-W48>   set    households visited in the week
 //	<p>retention:week       string label of the oldest week index retention still reads
 //	<p>roster:v             string the roster version in force (absent: 0)
 //	<p>roster:seq           string the last roster version handed to an import
@@ -101,21 +113,27 @@ func (k keys) sent(entry string) string { return k.p + "sent:" + entry }
 func (k keys) outboxLane(l flows.Lane) string {
 	return k.p + "outbox:" + l.String()
 }
-func (k keys) inbox() string              { return k.p + "inbox" }
-func (k keys) leaders(unit string) string { return k.p + "leaders:" + unit }
-func (k keys) units() string              { return k.p + "units" }
-func (k keys) counter(name string) string { return k.p + "count:" + name }
-func (k keys) week(label string) string   { return k.p + "week:" + label }
-func (k keys) once(key string) string     { return k.p + "once:" + key }
-func (k keys) due() string                { return k.p + "due" }
-func (k keys) lease() string              { return k.p + "lease" }
-func (k keys) seen(update int64) string   { return k.p + "seen:" + strconv.FormatInt(update, 10) }
-func (k keys) anon(week string) string    { return k.p + "anon:" + week }
-func (k keys) retentionCursor() string    { return k.p + "retention:week" }
-func (k keys) rosterVersion() string      { return k.p + "roster:v" }
-func (k keys) rosterSeq() string          { return k.p + "roster:seq" }
-func (k keys) journal() string            { return k.p + "import" }
-func (k keys) importLock() string         { return k.p + "import:lock" }
+func (k keys) inbox() string                { return k.p + "inbox" }
+func (k keys) leaders(unit string) string   { return k.p + "leaders:" + unit }
+func (k keys) units() string                { return k.p + "units" }
+func (k keys) counter(name string) string   { return k.p + "count:" + name }
+func (k keys) week(label string) string     { return k.p + "week:" + label }
+func (k keys) once(key string) string       { return k.p + "once:" + key }
+func (k keys) due() string                  { return k.p + "due" }
+func (k keys) lease() string                { return k.p + "lease" }
+func (k keys) seen(update int64) string     { return k.p + "seen:" + strconv.FormatInt(update, 10) }
+func (k keys) anon(week string) string      { return k.p + "anon:" + week }
+func (k keys) retentionCursor() string      { return k.p + "retention:week" }
+func (k keys) rosterVersion() string        { return k.p + "roster:v" }
+func (k keys) rosterSeq() string            { return k.p + "roster:seq" }
+func (k keys) journal() string              { return k.p + "import" }
+func (k keys) importLock() string           { return k.p + "import:lock" }
+func (k keys) contact() string              { return k.p + "contact" }
+func (k keys) lastVisit() string            { return k.p + "visit:last" }
+func (k keys) nudgeDue() string             { return k.p + "nudge:due" }
+func (k keys) checkinDue() string           { return k.p + "checkin:due" }
+func (k keys) contacted(week string) string { return k.p + "contacted:" + week }
+func (k keys) visited(week string) string   { return k.p + "visited:" + week }
 
 // staged names a key of import v: "cadres", "hhs", "units", "leaders:<unit>",
 // "moved" or "ended".

@@ -287,6 +287,9 @@ func (s *Store) eraseTraces(ctx context.Context, p redis.Pipeliner, plan erasure
 func (s *Store) eraseHousehold(ctx context.Context, p redis.Pipeliner, id string, cards []string, accts []string) {
 	p.Del(ctx, s.k.household(id), s.k.hhAccounts(id), s.k.recent(id), s.k.open("hh", id))
 	p.SRem(ctx, s.k.households(), id)
+	for _, z := range []string{s.k.contact(), s.k.lastVisit(), s.k.nudgeDue(), s.k.checkinDue()} {
+		p.ZRem(ctx, z, id)
+	}
 	if len(cards) > 0 {
 		p.Del(ctx, cards...)
 	}

@@ -24,7 +24,8 @@ import (
 // (seconds, 0 = no guard), 5 event JSON, 6 notice count n, 7..6+n notices
 // (laneNotice values),
 // then ops: "x" key (must exist, checked before any write) | "a" key score
-// member | "r" key member (key = KEYS index).
+// member | "g" key score member (ZADD GT: only a later time) | "s" key
+// member (SADD) | "r" key member (key = KEYS index).
 var applyScript = redis.NewScript(`
 if ARGV[4] ~= '0' and redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
 local cur = redis.call('HGET', KEYS[1], 'v') or '0'
@@ -43,6 +44,12 @@ while i <= #ARGV do
   if ARGV[i] == 'a' then
     redis.call('ZADD', key, ARGV[i + 2], ARGV[i + 3])
     i = i + 4
+  elseif ARGV[i] == 'g' then
+    redis.call('ZADD', key, 'GT', ARGV[i + 2], ARGV[i + 3])
+    i = i + 4
+  elseif ARGV[i] == 's' then
+    redis.call('SADD', key, ARGV[i + 2])
+    i = i + 3
   else
     redis.call('ZREM', key, ARGV[i + 2])
     i = i + 3
@@ -100,6 +107,7 @@ func (s *Store) Apply(ctx context.Context, c flows.Change) error {
 		keys = append(keys, s.k.week(c.Week))
 		args = append(args, "a", len(keys), r.CreatedAt.UnixMilli(), strconv.FormatInt(r.ID, 10))
 	}
+	keys, args = s.contactOps(c.Contact, keys, args)
 	if c.Release != nil {
 		keys = append(keys, s.k.lease())
 		args = append(args, "r", len(keys), leaseMember(*c.Release))

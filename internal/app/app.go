@@ -59,6 +59,11 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Log.Info("plain-text codes removed from Redis; printed cards still bind", "codes", n)
 	}
 	m.Service = &flows.Service{Store: st, Clock: m.Clock, Settings: c.Settings(), Log: m.Log}
+	if _, err := m.Service.SeedContacts(ctx); err != nil {
+		_ = st.Close()
+		m.Store = nil
+		return fmt.Errorf("open store: %w", err)
+	}
 	if secret := c.Cards.Secret.Reveal(); secret != "" {
 		m.Service.Codes = flows.NewCardCodes(secret, c.Redis.Namespace)
 	}

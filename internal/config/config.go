@@ -84,6 +84,8 @@ type Config struct {
 
 	Household Household `yaml:"household"`
 	Flood     Flood     `yaml:"flood"`
+	Visits    Visits    `yaml:"visits"`
+	Checkin   Checkin   `yaml:"checkin"`
 
 	// How long closed requests and their messages are kept before deletion
 	// (26280h = 3 years; at least 24h).
@@ -228,6 +230,24 @@ type Household struct {
 type Flood struct {
 	// Messages a minute from one account before the bot slows it down.
 	PerMinute int `yaml:"per_minute" default:"20" check:"min=1"`
+}
+
+// Visits configures coverage (visits.*): 全覆盖, every household reached.
+type Visits struct {
+	// A household not contacted for this long (no visit, request, reply
+	// from its cadre or check-in answer) goes on its cadre's coverage
+	// list, sent once a working day after the quiet hours; a Go duration
+	// or days, e.g. "30d" or "720h".
+	Every time.Duration `yaml:"every" default:"30d" check:"min=24h"`
+}
+
+// Checkin configures check-ins (checkin.*): 未诉先办, reaching out first.
+type Checkin struct {
+	// A household with a bound account that has been silent this long
+	// gets one friendly message in its cadre's name, at most once per this
+	// long, outside the quiet hours; a Go duration or days, e.g. "30d";
+	// "0" turns check-ins off.
+	After time.Duration `yaml:"after" default:"30d" check:"min=0s"`
 }
 
 // HTTP configures the health and metrics server (http.*).

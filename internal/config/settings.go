@@ -20,6 +20,8 @@ func (c *Config) Settings() flows.Settings {
 		County:               c.County,
 		FloodPerMinute:       c.Flood.PerMinute,
 		EveReminder:          time.Duration(c.SLA.EveReminder),
+		VisitsEvery:          c.Visits.Every,
+		CheckinAfter:         c.Checkin.After,
 	}
 	if q := c.QuietHours; q.Enabled {
 		s.Quiet = flows.Window{Start: q.Start, End: q.End}

@@ -143,11 +143,24 @@ func decodeDuration(_ *decoder, _ *key, n *yaml.Node, v reflect.Value) error {
 	if n.Kind != yaml.ScalarNode || isNull(n) || !stringTags[n.Tag] {
 		return typeError(`a duration such as "24h"`, n, false)
 	}
-	d, err := time.ParseDuration(n.Value)
+	d, err := ParseDuration(n.Value)
 	if err == nil {
 		v.SetInt(int64(d))
 	}
 	return err
+}
+
+// ParseDuration parses a Go duration ("720h", "90m") or a whole number of
+// days ("30d").
+func ParseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok && days != "" && strings.Trim(days, "0123456789") == "" {
+		n, err := strconv.Atoi(days)
+		if err != nil || n > 100000 {
+			return 0, fmt.Errorf("invalid duration %q: too many days", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }
 
 func decodeFloat(_ *decoder, _ *key, n *yaml.Node, v reflect.Value) error {
