@@ -131,6 +131,15 @@ var catalog = map[string]map[string]string{
 		"batch.line.reminder":   "#{{.A.no}} {{.A.household}} · {{.A.village}}：{{kind .A.kind}}{{.A.text}}",
 		"batch.line.escalation": "#{{.A.no}} {{.A.household}} · {{.A.village}} · 帮扶干部{{.A.cadre}}{{if eq .A.reason \"late\"}}（期限 {{.A.deadline}} 已过）{{else if eq .A.reason \"reopened\"}}（群众两次退回）{{else if eq .A.reason \"unreachable\"}}（联系不上）{{else if eq .A.reason \"transfer\"}}（转办来的，待分派）{{else}}（超时未回应）{{end}}：{{kind .A.kind}}{{.A.text}}",
 		"batch.open":            "#{{.}}",
+
+		// coverage nudges and check-ins (issue 16)
+		"nudge":          "<b>走访提醒</b>\n以下 {{.A.n}} 户已有 {{.A.days}} 天以上没有联系（走访、诉求、答复、问候都算联系），请安排走访或打个电话：{{range .L}}\n· {{.Who}} · {{.Village}}{{if .Deadline}} · 自 {{.Deadline}} 起未联系（{{.Summary}} 天）{{else}} · 尚无联系记录{{end}}{{end}}",
+		"household_page": "<b>{{.A.household}}</b>（{{.A.village}}）{{if .A.address}}\n地址：{{.A.address}}{{end}}{{if .A.phone}}\n电话：{{.A.phone}}{{end}}{{if .A.last}}\n已 {{.A.days}} 天未联系（自 {{.A.last}} 起）{{else}}\n尚无联系记录{{end}}",
+		"checkin":        "您好！我是您的帮扶干部{{.A.cadre}}{{if .A.unit}}（{{.A.unit}}）{{end}}。最近家里都好吗？身体、生活上有没有什么需要帮忙的？{{if .A.phone}}\n也可以打我电话：{{.A.phone}}{{end}}",
+		"checkin_ok":     "谢谢您！知道家里一切都好，我们就放心了。有事随时在这里说。",
+		"checkin_talk":   "好的，请直接发消息告诉我们，文字、语音、照片都可以。您的下一条消息会作为一条新的诉求交给您的帮扶干部。",
+		"btn.ci.ok":      "😊 一切都好", "btn.ci.talk": "💬 有事要说",
+		"toast.expired": "这条消息的按钮已过期",
 	},
 	"en": {
 		"stranger":          "Hello! This is the <b>Minqing</b> contact service.\nScan the QR code on the contact card your cadre gave you, then press Start; if you cannot scan, send the code printed on the card here (case and spaces do not matter). No card yet? Ask your village or your cadre for one.",
@@ -259,5 +268,14 @@ var catalog = map[string]map[string]string{
 		"batch.line.reminder":   "#{{.A.no}} {{.A.household}} · {{.A.village}}: {{kind .A.kind}}{{.A.text}}",
 		"batch.line.escalation": "#{{.A.no}} {{.A.household}} · {{.A.village}} · cadre {{.A.cadre}}{{if eq .A.reason \"late\"}} (deadline {{.A.deadline}} passed){{else if eq .A.reason \"reopened\"}} (sent back twice){{else if eq .A.reason \"unreachable\"}} (cannot be reached){{else if eq .A.reason \"transfer\"}} (transferred here, not yet assigned){{else}} (no response in time){{end}}: {{kind .A.kind}}{{.A.text}}",
 		"batch.open":            "#{{.}}",
+
+		// coverage nudges and check-ins (issue 16)
+		"nudge":          "<b>Households to visit</b>\nThese {{.A.n}} households have not been contacted for {{.A.days}} days or more (a visit, a request, a reply or a check-in counts). Please visit or call them:{{range .L}}\n· {{.Who}} · {{.Village}}{{if .Deadline}} · not contacted since {{.Deadline}} ({{.Summary}} days){{else}} · no contact on record{{end}}{{end}}",
+		"household_page": "<b>{{.A.household}}</b> ({{.A.village}}){{if .A.address}}\nAddress: {{.A.address}}{{end}}{{if .A.phone}}\nPhone: {{.A.phone}}{{end}}{{if .A.last}}\nNot contacted for {{.A.days}} days (since {{.A.last}}){{else}}\nNo contact on record{{end}}",
+		"checkin":        "Hello! This is {{.A.cadre}}{{if .A.unit}} ({{.A.unit}}){{end}}, your cadre. How is the family? Is there anything we can help with?{{if .A.phone}}\nYou can also call me: {{.A.phone}}{{end}}",
+		"checkin_ok":     "Thank you! Good to hear all is well. Write here any time.",
+		"checkin_talk":   "Please tell us in a message: text, voice or photo. Your next message goes to your cadre as a new request.",
+		"btn.ci.ok":      "😊 All is well", "btn.ci.talk": "💬 I have something to say",
+		"toast.expired": "These buttons have expired",
 	},
 }

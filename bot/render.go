@@ -140,6 +140,7 @@ var knownActions = map[flows.Action]bool{
 	flows.ActContact: true, flows.ActSolve: true, flows.ActDeadline: true, flows.ActResolve: true,
 	flows.ActSplit: true, flows.ActTimeline: true, flows.ActMoveDeadline: true, flows.ActSolvedQ: true, flows.ActRate: true, flows.ActCategory: true,
 	flows.ActNote: true, flows.ActTransfer: true, flows.ActAssign: true, flows.ActSendBack: true, flows.ActHelper: true,
+	flows.ActNudgeVisit: true, flows.ActCheckin: true,
 }
 
 // decodeButton parses callback data, refusing anything malformed.

@@ -9,9 +9,10 @@ import (
 // ContactKind says how a household was last reached.
 type ContactKind string
 
-// Contact kinds. A household put on the roster counts as reached when it
-// was assigned (ContactAssigned), so one never contacted goes on its
-// cadre's list visits.every after its first import, not at once.
+// Contact kinds. A household never contacted is scheduled from when it was
+// assigned (ContactAssigned: the import that first put it on the roster),
+// so it goes on its cadre's list visits.every after that, not at once; the
+// assignment is not a contact (the digest does not count it).
 const (
 	ContactAssigned ContactKind = "assigned" // a roster import put it on the roster
 	ContactVisit    ContactKind = "visit"    // its cadre visited (走访)
@@ -47,16 +48,20 @@ type ContactStore interface {
 	// the week's contacted (and visited) sets. Recording it again changes
 	// nothing. A household not on record is skipped (false).
 	Contact(ctx context.Context, c Contact) (bool, error)
-	// Assign records households put on the roster at c.At: for each that
-	// has no last contact yet, c.At becomes it, with c's nudge and check-in
-	// times. Households already recorded keep theirs.
+	// Assign records households put on the roster at c.At: each that is
+	// not scheduled yet gets c's nudge and check-in times (an assignment
+	// is not a contact: its last contact stays none). Households already
+	// scheduled keep theirs.
 	Assign(ctx context.Context, ids []string, c Contact) error
 	// LastContacts returns the last contact and the last visit (zero when
-	// none) of each household among ids that has a record.
+	// none) of each household among ids that was ever contacted.
 	LastContacts(ctx context.Context, ids []string) (map[string]LastContact, error)
 	// WeekContacts returns the households contacted in the week (label),
 	// and those of them visited.
 	WeekContacts(ctx context.Context, week string) (contacted, visited []string, err error)
+	// DropWeekContacts deletes a week's contacted and visited sets
+	// (retention).
+	DropWeekContacts(ctx context.Context, week string) error
 	// SeedContacts assigns (as Assign) every household on the roster, once
 	// per store: a store written before last contacts were kept starts
 	// counting from its upgrade. It returns how many it assigned.

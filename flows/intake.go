@@ -67,6 +67,12 @@ func (s *Service) householdMessage(ctx context.Context, m Message, a Account, la
 			return fmt.Errorf("household message: %w", err)
 		}
 	}
+	if a.TalkUntil.After(s.Clock.Now()) { // it pressed 有事要说: this is a request of its own
+		if err := s.create(ctx, m, h, lang, known); err != nil {
+			return err
+		}
+		return s.Store.SetTalk(ctx, a.ID, time.Time{})
+	}
 	target, err := s.followupTarget(ctx, m, h, known)
 	if err != nil {
 		return err

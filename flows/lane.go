@@ -109,6 +109,10 @@ var laneTable = map[string]laneRule{
 	string(NoticeAssigned):       {lane: LaneInteractive},
 	string(NoticeHelperPick):     {lane: LaneInteractive},
 	string(NoticeHelperDone):     {lane: LaneInteractive},
+	// coverage and check-ins: answers to the tap of a household or a cadre
+	string(NoticeHouseholdPage): {lane: LaneInteractive},
+	string(NoticeCheckinOK):     {lane: LaneInteractive},
+	string(NoticeCheckinTalk):   {lane: LaneInteractive},
 	// lifecycle: news about a request, nobody tapped for it just now
 	string(NoticeTransferred):     {lane: LaneLifecycle},
 	string(NoticeSentBack):        {lane: LaneLifecycle},
@@ -133,6 +137,8 @@ var laneTable = map[string]laneRule{
 	string(NoticeDigest):       {lane: LaneBulk},
 	string(NoticeDigestChart):  {lane: LaneBulk},
 	string(NoticeDigestSheet):  {lane: LaneBulk},
+	string(NoticeNudge):        {lane: LaneBulk},
+	string(NoticeCheckin):      {lane: LaneBulk},
 }
 
 // DefaultLane is the lane of a notice kind the table does not name: in the

@@ -59,6 +59,11 @@ const (
 	NoticeDigestChart      NoticeKind = "digest_chart"      // week, unit: a PNG made when sent
 	NoticeDigestSheet      NoticeKind = "digest_sheet"      // week, unit: an .xlsx made when sent
 	NoticeRoleEnded        NoticeKind = "role_ended"        // to an official taken off the roster: the account is unbound
+	NoticeNudge            NoticeKind = "nudge"             // n, days; List (Who, Village, Deadline: last contact, Summary: days since): a cadre's coverage list (buttons)
+	NoticeHouseholdPage    NoticeKind = "household_page"    // household, village, phone, address, last, days: a household's page, to staff
+	NoticeCheckin          NoticeKind = "checkin"           // cadre, unit, phone: a check-in, to the household (buttons)
+	NoticeCheckinOK        NoticeKind = "checkin_ok"        // the household said all is well
+	NoticeCheckinTalk      NoticeKind = "checkin_talk"      // the household has something to say: its next message is a request
 )
 
 // Action is what a button or command does to a request.

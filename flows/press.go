@@ -26,6 +26,7 @@ const (
 	ToastForbidden Toast = "forbidden"
 	ToastInvalid   Toast = "invalid" // not possible in the request's state
 	ToastGone      Toast = "gone"    // no such request
+	ToastExpired   Toast = "expired" // the buttons of an outreach message expired
 	ToastError     Toast = "error"
 )
 
@@ -62,6 +63,9 @@ func (s *Service) Press(ctx context.Context, p Press) (PressResult, error) {
 
 // press does one attempt of Press.
 func (s *Service) press(ctx context.Context, p Press, a Account, lang string) (PressResult, error) {
+	if reachAction(p.Button.Action) {
+		return s.reachPress(ctx, p, a, lang)
+	}
 	r, err := s.Store.Request(ctx, p.Button.RequestID)
 	if isNotFound(err) {
 		return PressResult{Toast: ToastGone}, nil

@@ -307,6 +307,11 @@ func (s *Service) Expire(ctx context.Context, now time.Time, retention time.Dura
 		if err != nil {
 			return erased, fmt.Errorf("expire week %s: %w", w.Label(), err)
 		}
+		if !w.End.After(cutoff) { // who was contacted that week is past retention too
+			if err := s.Store.DropWeekContacts(ctx, w.Label()); err != nil {
+				return erased, fmt.Errorf("expire week %s: %w", w.Label(), err)
+			}
+		}
 		// Past the cutoff no new event can fall in a week: once such a
 		// week is empty, the next run starts after it.
 		if advance = advance && left == 0 && !w.End.After(cutoff); advance {

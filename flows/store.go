@@ -22,6 +22,9 @@ type Account struct {
 	Lang string // the language chosen with /lang, or the client's at binding
 	// Unreachable is set when Telegram refused delivery (blocked, 403).
 	Unreachable bool
+	// TalkUntil, while after now, makes the household's next message a new
+	// request (it pressed 有事要说 under a check-in).
+	TalkUntil time.Time
 }
 
 // CardState is what the store keeps of a household's card or a cadre's
@@ -112,6 +115,7 @@ type Store interface {
 	RequestStore
 	PrivacyStore
 	ContactStore
+	ReachStore
 	// Enqueue queues notices in the outbox, once per guard ("" = no guard).
 	Enqueue(ctx context.Context, guard string, notices []Notice) error
 }

@@ -21,7 +21,8 @@ const (
 // time, or for a deadline's stages the deadline). In quiet hours it does
 // nothing, so reminders wait for the morning. Stages that fell due while the
 // bot was down fire at its next sweep if they are still true (see stage): a
-// stage a later one superseded is dropped.
+// stage a later one superseded is dropped. Then it sends the coverage nudges
+// and check-ins due (SweepOutreach).
 func (s *Service) Sweep(ctx context.Context, now time.Time) (int, error) {
 	if s.quietAt(now) {
 		return 0, nil
@@ -39,7 +40,8 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (int, error) {
 		}
 		fired += len(items)
 		if len(items) < sweepBatch {
-			return fired, nil
+			n, err := s.SweepOutreach(ctx, now)
+			return fired + n, err
 		}
 	}
 }

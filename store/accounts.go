@@ -84,7 +84,7 @@ func (s *Store) Account(ctx context.Context, id int64) (flows.Account, error) {
 	if h["kind"] == "" {
 		return flows.Account{}, flows.Errorf(flows.ENOTFOUND, "account not found")
 	}
-	return flows.Account{ID: id, Kind: flows.AccountKind(h["kind"]), Ref: h["ref"], Lang: h["lang"], Unreachable: h["unreachable"] == "1"}, nil
+	return flows.Account{ID: id, Kind: flows.AccountKind(h["kind"]), Ref: h["ref"], Lang: h["lang"], Unreachable: h["unreachable"] == "1", TalkUntil: talkUntil(h["talk"])}, nil
 }
 
 // SetUnreachable implements flows.AccountStore.

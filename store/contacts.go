@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -16,15 +17,17 @@ import (
 // contact recorded twice, or after a later one, changes nothing.
 //
 // KEYS: 1 household hash, 2 contact, 3 nudge due, 4 check-in due,
-// 5 contacted:<week>, 6 visit:last, 7 visited:<week>.
+// 5 contacted:<week>, 6 contact:visit, 7 visited:<week>, 8 the household's
+// traces (what forget must clean, see keys.go).
 // ARGV: 1 household id, 2 at (ms), 3 nudge (ms), 4 check-in (ms, "" none),
-// 5 "1" for a visit.
+// 5 "1" for a visit, 6 the week's trace ("w:<week>").
 var contactScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('ZADD', KEYS[2], 'GT', ARGV[2], ARGV[1])
 redis.call('ZADD', KEYS[3], 'GT', ARGV[3], ARGV[1])
 if ARGV[4] ~= '' then redis.call('ZADD', KEYS[4], 'GT', ARGV[4], ARGV[1]) end
 redis.call('SADD', KEYS[5], ARGV[1])
+redis.call('SADD', KEYS[8], ARGV[6])
 if ARGV[5] == '1' then
   redis.call('ZADD', KEYS[6], 'GT', ARGV[2], ARGV[1])
   redis.call('SADD', KEYS[7], ARGV[1])
@@ -43,8 +46,8 @@ func (s *Store) Contact(ctx context.Context, c flows.Contact) (bool, error) {
 		visit = "1"
 	}
 	keys := []string{s.k.household(c.HouseholdID), s.k.contact(), s.k.nudgeDue(), s.k.checkinDue(),
-		s.k.contacted(c.Week), s.k.lastVisit(), s.k.visited(c.Week)}
-	n, err := contactScript.Run(ctx, s.rdb, keys, c.HouseholdID, c.At.UnixMilli(), c.NudgeAt.UnixMilli(), checkin, visit).Int()
+		s.k.contacted(c.Week), s.k.lastVisit(), s.k.visited(c.Week), s.k.traces(c.HouseholdID)}
+	n, err := contactScript.Run(ctx, s.rdb, keys, c.HouseholdID, c.At.UnixMilli(), c.NudgeAt.UnixMilli(), checkin, visit, weekTrace(c.Week)).Int()
 	if err != nil {
 		return false, fmt.Errorf("contact: %w", err)
 	}
@@ -69,6 +72,8 @@ func (s *Store) contactOps(c *flows.Contact, keys []string, args []any) ([]strin
 	}
 	keys = append(keys, s.k.contacted(c.Week))
 	args = append(args, "s", len(keys), c.HouseholdID)
+	keys = append(keys, s.k.traces(c.HouseholdID))
+	args = append(args, "s", len(keys), weekTrace(c.Week))
 	if c.Kind == flows.ContactVisit {
 		gt(s.k.lastVisit(), c.At)
 		keys = append(keys, s.k.visited(c.Week))
@@ -88,7 +93,8 @@ func (s *Store) Assign(ctx context.Context, ids []string, c flows.Contact) error
 	return nil
 }
 
-// assign queues ZADD NX of ids into the contact and due sets.
+// assign queues ZADD NX of ids into the due sets (an assignment is not a
+// contact: the contact set holds real contacts only).
 func (s *Store) assign(ctx context.Context, p redis.Pipeliner, ids []string, c flows.Contact) {
 	add := func(key string, at time.Time) {
 		zs := make([]redis.Z, len(ids))
@@ -100,7 +106,6 @@ func (s *Store) assign(ctx context.Context, p redis.Pipeliner, ids []string, c f
 	if len(ids) == 0 {
 		return
 	}
-	add(s.k.contact(), c.At)
 	add(s.k.nudgeDue(), c.NudgeAt)
 	if !c.CheckinAt.IsZero() {
 		add(s.k.checkinDue(), c.CheckinAt)
@@ -169,4 +174,39 @@ func (s *Store) WeekContacts(ctx context.Context, week string) ([]string, []stri
 		return nil, nil, fmt.Errorf("week contacts: %w", err)
 	}
 	return contacted, visited, nil
+}
+
+// Traces of a household, in its traces set: what forget cleans besides its
+// own keys.
+func weekTrace(week string) string { return "w:" + week }
+func handleTrace(id int64) string  { return "h:" + strconv.FormatInt(id, 10) }
+
+// eraseContacts queues the removal of a household from the contact and
+// due sets and from its traces: the week sets it is in, and the handles of
+// the outreach messages that named it (their buttons expire at once).
+func (s *Store) eraseContacts(ctx context.Context, p redis.Pipeliner, id string, traces []string) {
+	for _, z := range []string{s.k.contact(), s.k.lastVisit(), s.k.nudgeDue(), s.k.checkinDue()} {
+		p.ZRem(ctx, z, id)
+	}
+	for _, t := range traces {
+		kind, v, _ := strings.Cut(t, ":")
+		switch kind {
+		case "w":
+			p.SRem(ctx, s.k.contacted(v), id)
+			p.SRem(ctx, s.k.visited(v), id)
+		case "h":
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				p.Del(ctx, s.k.handle(n))
+			}
+		}
+	}
+	p.Del(ctx, s.k.traces(id))
+}
+
+// DropWeekContacts implements flows.ContactStore.
+func (s *Store) DropWeekContacts(ctx context.Context, week string) error {
+	if err := s.rdb.Del(ctx, s.k.contacted(week), s.k.visited(week)).Err(); err != nil {
+		return fmt.Errorf("drop week contacts: %w", err)
+	}
+	return nil
 }

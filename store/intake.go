@@ -78,7 +78,7 @@ func (s *Store) Intake(ctx context.Context, accountID int64, flood string, windo
 		return in, flows.Errorf(flows.ENOTFOUND, "account not found")
 	}
 	a := pairs(res[0])
-	in.Account = flows.Account{ID: accountID, Kind: flows.AccountKind(a["kind"]), Ref: a["ref"], Lang: a["lang"], Unreachable: a["unreachable"] == "1"}
+	in.Account = flows.Account{ID: accountID, Kind: flows.AccountKind(a["kind"]), Ref: a["ref"], Lang: a["lang"], Unreachable: a["unreachable"] == "1", TalkUntil: talkUntil(a["talk"])}
 	if len(res) < 6 {
 		return in, nil
 	}

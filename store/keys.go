@@ -19,6 +19,9 @@ import (
 //	                               data in force while an import that has not switched writes over
 //	                               it; see versions.go)
 //	<p>hh:<id>:accts        set    account ids bound to the household's card
+//	<p>hh:<id>:traces       set    what forget cleans of the household besides its own keys: "w:<week>"
+//	                               (it is in that week's contacted/visited sets), "h:<n>" (handle n
+//	                               names it)
 //	<p>hhs                  set    ids of the households on the roster
 //	<p>card:<check>         string "household:<id>" or "cadre:<id>": the holder a code with
 //	                               that check binds to (check = flows.CodeCheck(code), the hex
@@ -28,7 +31,8 @@ import (
 //	                               derived, see store/cards.go)
 //	<p>migrated:<name>      string a one-time upgrade of stored data that ran ("plain-codes")
 //	<p>count:<name>:<window> string a rate counter (wrong codes, flood control), expiring
-//	<p>acct:<id>            hash   kind ref lang
+//	<p>acct:<id>            hash   kind ref lang [unreachable] [talk: ms until which the household's
+//	                               next message is a new request (有事要说 under a check-in)]
 //	<p>req:seq              string last request number
 //	<p>req:<id>             hash   v (version) d (JSON of flows.Request)
 //	<p>req:<id>:tl          list   JSON events (the timeline)
@@ -55,14 +59,17 @@ import (
 //	                               "<field>@<unit>"; digests do not read it, it is for audits
 //	<p>contact              zset   household ids by their last contact (ms): a visit, a request or
 //	                               follow-up, a cadre's reply / first contact / solved on the spot,
-//	                               a check-in answer; a household never contacted counts from when
-//	                               an import first put it on the roster (flows.ContactAssigned)
-//	<p>visit:last           zset   household ids by their last visit (ms)
+//	                               a check-in answer (never contacted: not in it)
+//	<p>contact:visit        zset   household ids by their last visit (ms)
 //	<p>nudge:due            zset   household ids by when they go on their cadre's coverage list
 //	                               (last contact + visits.every, at the start of the working day;
-//	                               moved on by each nudge sent and each later contact)
+//	                               never contacted: from the import that first put it on the
+//	                               roster; moved on by each nudge sent and each later contact)
 //	<p>checkin:due          zset   household ids by when a check-in falls due (last contact +
 //	                               checkin.after, out of the quiet hours; moved on likewise)
+//	<p>handle:seq           string last outreach handle number
+//	<p>handle:<n>           string JSON flows.Handle: the households the buttons of a coverage list
+//	                               or a check-in act on (callback data holds n), expiring
 //	<p>contacted:<2026-W48> set    households contacted in the week
 //	<p>visited:<2026-W48>   set    households visited in the week
 //	<p>retention:week       string label of the oldest week index retention still reads
@@ -91,6 +98,7 @@ func (k keys) cadre(id string) string      { return k.p + "cadre:" + id }
 func (k keys) cadres() string              { return k.p + "cadres" }
 func (k keys) household(id string) string  { return k.p + "hh:" + id }
 func (k keys) hhAccounts(id string) string { return k.p + "hh:" + id + ":accts" }
+func (k keys) traces(id string) string     { return k.p + "hh:" + id + ":traces" }
 func (k keys) households() string          { return k.p + "hhs" }
 
 // card keys a card by the check of its code (flows.CodeCheck): the lookup's
@@ -129,11 +137,13 @@ func (k keys) rosterSeq() string            { return k.p + "roster:seq" }
 func (k keys) journal() string              { return k.p + "import" }
 func (k keys) importLock() string           { return k.p + "import:lock" }
 func (k keys) contact() string              { return k.p + "contact" }
-func (k keys) lastVisit() string            { return k.p + "visit:last" }
+func (k keys) lastVisit() string            { return k.p + "contact:visit" }
 func (k keys) nudgeDue() string             { return k.p + "nudge:due" }
 func (k keys) checkinDue() string           { return k.p + "checkin:due" }
 func (k keys) contacted(week string) string { return k.p + "contacted:" + week }
 func (k keys) visited(week string) string   { return k.p + "visited:" + week }
+func (k keys) handleSeq() string            { return k.p + "handle:seq" }
+func (k keys) handle(id int64) string       { return k.p + "handle:" + strconv.FormatInt(id, 10) }
 
 // staged names a key of import v: "cadres", "hhs", "units", "leaders:<unit>",
 // "moved" or "ended".

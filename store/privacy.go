@@ -62,10 +62,13 @@ func (s *Store) Erase(ctx context.Context, e flows.Erasure) error {
 	for _, r := range e.Requests {
 		want[r.Request.ID] = true
 	}
-	var accts []string
+	var accts, traces []string
 	if e.HouseholdID != "" {
 		var err error
 		if accts, err = s.members(ctx, s.k.hhAccounts(e.HouseholdID)); err != nil {
+			return fmt.Errorf("erase: %w", err)
+		}
+		if traces, err = s.members(ctx, s.k.traces(e.HouseholdID)); err != nil {
 			return fmt.Errorf("erase: %w", err)
 		}
 	}
@@ -78,7 +81,7 @@ func (s *Store) Erase(ctx context.Context, e flows.Erasure) error {
 		watch = append(watch, s.k.request(r.Request.ID))
 	}
 	if h := e.HouseholdID; h != "" {
-		watch = append(watch, s.k.household(h), s.k.hhAccounts(h), s.k.recent(h))
+		watch = append(watch, s.k.household(h), s.k.hhAccounts(h), s.k.recent(h), s.k.traces(h))
 	}
 	if len(watch) == 0 {
 		return nil
@@ -99,6 +102,7 @@ func (s *Store) Erase(ctx context.Context, e flows.Erasure) error {
 			s.eraseTraces(ctx, p, plan)
 			if e.HouseholdID != "" {
 				s.eraseHousehold(ctx, p, e.HouseholdID, cards, accts)
+				s.eraseContacts(ctx, p, e.HouseholdID, traces)
 			}
 			return nil
 		})
@@ -287,9 +291,6 @@ func (s *Store) eraseTraces(ctx context.Context, p redis.Pipeliner, plan erasure
 func (s *Store) eraseHousehold(ctx context.Context, p redis.Pipeliner, id string, cards []string, accts []string) {
 	p.Del(ctx, s.k.household(id), s.k.hhAccounts(id), s.k.recent(id), s.k.open("hh", id))
 	p.SRem(ctx, s.k.households(), id)
-	for _, z := range []string{s.k.contact(), s.k.lastVisit(), s.k.nudgeDue(), s.k.checkinDue()} {
-		p.ZRem(ctx, z, id)
-	}
 	if len(cards) > 0 {
 		p.Del(ctx, cards...)
 	}
