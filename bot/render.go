@@ -186,7 +186,30 @@ func escapeDigest(d flows.Digest) *flows.Digest {
 		late[i] = l
 	}
 	d.OldestLate = late
+	if d.Coverage != nil {
+		d.Coverage = escapeCoverage(*d.Coverage)
+	}
 	return &d
+}
+
+// escapeCoverage returns a copy of c with every name HTML-escaped.
+func escapeCoverage(c flows.Coverage) *flows.Coverage {
+	esc := func(rows []flows.CoverageRow) []flows.CoverageRow {
+		out := make([]flows.CoverageRow, len(rows))
+		for i, r := range rows {
+			r.Name = html.EscapeString(r.Name)
+			out[i] = r
+		}
+		return out
+	}
+	c.Rows, c.Villages = esc(c.Rows), esc(c.Villages)
+	longest := make([]flows.Uncontacted, len(c.Longest))
+	for i, u := range c.Longest {
+		u.Household, u.Village, u.Cadre, u.Unit = html.EscapeString(u.Household), html.EscapeString(u.Village), html.EscapeString(u.Cadre), html.EscapeString(u.Unit)
+		longest[i] = u
+	}
+	c.Longest = longest
+	return &c
 }
 
 // formatDuration shows a duration in hours and minutes, in lang.

@@ -19,6 +19,7 @@ type DigestScope struct {
 // BuildDigest computes the digest of week for scope at now, from the week's
 // requests only (the per-week index), plus the scope's open requests for
 // the "still open" and "late" counts. Previous holds last week's rates.
+// Coverage is computed from the roster and the households' last contacts.
 func (s *Service) BuildDigest(ctx context.Context, scope DigestScope, week Week, now time.Time) (Digest, error) {
 	staff, err := s.Store.Staff(ctx)
 	if err != nil {
@@ -33,7 +34,12 @@ func (s *Service) BuildDigest(ctx context.Context, scope DigestScope, week Week,
 		return d, err
 	}
 	d.Previous = prev.Rates
-	return d, s.addOpen(ctx, &d, scope, now)
+	if err := s.addOpen(ctx, &d, scope, now); err != nil {
+		return d, err
+	}
+	cov, err := s.coverage(ctx, scope, week, now)
+	d.Coverage = &cov
+	return d, err
 }
 
 // digestInput is what a week's digest is computed from.

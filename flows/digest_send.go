@@ -10,6 +10,10 @@ import (
 // maxDigestRows bounds the rows a digest message carries.
 const maxDigestRows = 30
 
+// coverageRows bounds the coverage rows a digest message carries: the
+// lowest (the spreadsheet has them all).
+const coverageRows = 5
+
 // digestNotices are what a leader receives: the message, the chart and the
 // spreadsheet (the two files are made when sent, from week and unit).
 func (s *Service) digestNotices(ctx context.Context, leader Cadre, chat int64, lang string, week Week, now time.Time) ([]Notice, error) {
@@ -23,6 +27,11 @@ func (s *Service) digestNotices(ctx context.Context, leader Cadre, chat int64, l
 	}
 	if len(d.Villages) > maxDigestRows {
 		d.Villages = d.Villages[:maxDigestRows]
+	}
+	if c := d.Coverage; c != nil { // the message shows where coverage is lowest
+		short := *c
+		short.Rows, short.Villages = c.Rows[:min(len(c.Rows), coverageRows)], c.Villages[:min(len(c.Villages), coverageRows)]
+		d.Coverage = &short
 	}
 	args := map[string]string{"week": week.Label(), "unit": leader.Unit, "at": strconv.FormatInt(now.UnixMilli(), 10)}
 	return []Notice{

@@ -99,4 +99,6 @@ type Digest struct {
 	OldestLate []LateItem // up to 10, oldest deadline first
 	Categories []CategoryCount
 	Requests   []DigestRequest
+	// Coverage is the coverage section (nil in a digest built before it).
+	Coverage *Coverage `json:",omitempty"`
 }

@@ -1,13 +1,18 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/minqing/minqing/bot/telegramtest"
+	"github.com/minqing/minqing/flows"
 	"github.com/minqing/minqing/internal/config"
+	"github.com/minqing/minqing/internal/report"
 )
 
 // Texts the tests look for (bot/catalog.go).
@@ -237,4 +242,54 @@ func TestCheckinAnswers(t *testing.T) {
 	if _, err := h.m.Store.Request(ctx, 3); err == nil {
 		t.Fatal("the second message after 有事要说 made a new request")
 	}
+}
+
+// TestDigestCoverage: the digest counts the households of the unit reached
+// in the last visits.every and in the week, 走访覆盖率 per cadre and village,
+// and lists those never contacted; the spreadsheet carries the same.
+func TestDigestCoverage(t *testing.T) {
+	h := start(t, func(c *config.Config) { c.Checkin.After = 0 })
+	h.bind(cadreLiu, "C001")
+	h.bind(leaderZh, "L001")
+	h.bind(hhZhang, "H001")
+	c := h.mark(cadreLiu)
+	h.tg.SendText(hhZhang, "水管冻裂了") // H001: a request
+	note := h.expect(cadreLiu, c, "水管冻裂了")
+	h.tg.SendReply(cadreLiu, "下午来看", note.ID) // and the cadre's reply
+	ctx := context.Background()
+	if err := h.m.Service.Contacted(ctx, "H002", h.clock.Now(), "visit"); err != nil { // H002: a visit
+		t.Fatal(err)
+	}
+	h.drain()
+	l := h.mark(leaderZh)
+	h.tg.SendText(leaderZh, "/digest")
+	// 县财政局: 刘建国's H001–H003 and 赵志强's H006.
+	h.expect(leaderZh, l, "走访覆盖", "覆盖率 50%（已联系 2/4 户，其中走访 1 户）", "本周联系 2 户 · 本周走访 1 户",
+		"覆盖率最低：赵志强 0% · 刘建国 67%", "陈万山 · 保兴镇保安村 · 刘建国 · 尚无联系记录", "郑春花")
+
+	d, err := h.m.Service.BuildDigest(ctx, flows.DigestScope{}, flows.WeekOf(h.clock.Now(), shanghai), h.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov := d.Coverage
+	if cov == nil || cov.Assigned != 6 || cov.Contacted != 2 || cov.Visited != 1 || len(cov.Longest) != 6 || len(cov.Rows) != 2 {
+		t.Fatalf("county coverage %+v", cov)
+	}
+	book, err := report.Spreadsheet(d, "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(book))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows("走访覆盖")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for _, r := range rows {
+		all = append(all, strings.Join(r, "|"))
+	}
+	contains(t, "coverage sheet", strings.Join(all, "\n"), "结对户数|6", "走访覆盖率|33%", "县住建局|2|0|0|0%", "陈万山|保兴镇保安村|刘建国|县财政局|尚无联系记录")
 }

@@ -18,7 +18,7 @@ var commandPrefixes = []string{"go ", "./minqing ", "minqing ", "make ", "TELEGR
 
 var (
 	codeSpan  = regexp.MustCompile("`([^`]+)`") // may wrap over lines
-	configKey = regexp.MustCompile(`^(telegram|redis|sla|schedule|household|flood|http|cards|log)\.[a-z_.*]+$`)
+	configKey = regexp.MustCompile(`^(telegram|redis|sla|schedule|household|flood|http|cards|log|visits|checkin)\.[a-z_.*]+$`)
 	spaces    = regexp.MustCompile(`\s+`)
 )
 

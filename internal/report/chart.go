@@ -75,7 +75,8 @@ func chartHeight(n int) int {
 // Late and Resolved counts as given (a late request is usually also
 // counted as open), each bar labelled with its number. Above them are a
 // title with the scope (d.Unit, else d.County) and the ISO week, a line
-// with the week's dates and totals, and a legend. The image is ChartWidth
+// with the week's dates and totals (and 走访覆盖率 when d.Coverage is set),
+// and a legend. The image is ChartWidth
 // (1080) px wide and grows with the number of rows shown (at least 720 px),
 // for reading on a phone. Rows are shown by most late+open first; beyond
 // MaxRows the axis says how many were left out. Long names are cut with
@@ -256,6 +257,9 @@ func drawHeader(dc draw.Canvas, f chartFont, c *catalog, d flows.Digest) {
 	sub := fmt.Sprintf(c.totals, d.Open, d.Late, d.Resolved)
 	if period := weekPeriod(d.Week, c); period != "" {
 		sub = period + "  ·  " + sub
+	}
+	if cov := coverageLine(d, c); cov != "" {
+		sub += "  ·  " + cov
 	}
 	sty = f.style(8.5, false)
 	sty.YAlign = draw.YTop

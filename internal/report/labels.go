@@ -35,6 +35,9 @@ type catalog struct {
 	rowUnit, rowCadre, rowVillage                    string
 	category, noCategory                             string
 	hours, minutes                                   string // fmt for the median
+
+	// Coverage (coverage.go).
+	cov *coverageLabels
 }
 
 var zh = &catalog{
@@ -93,6 +96,7 @@ var zh = &catalog{
 	noCategory:       "未分类",
 	hours:            "%d小时%d分",
 	minutes:          "%d分钟",
+	cov:              covZh,
 }
 
 var en = &catalog{
@@ -151,6 +155,7 @@ var en = &catalog{
 	noCategory:       "(none)",
 	hours:            "%dh%02dm",
 	minutes:          "%d min",
+	cov:              covEn,
 }
 
 // labelsFor returns the catalog of lang as flows.Lang picks it: English

@@ -27,6 +27,10 @@ var requestWidths = []float64{8, 12, 12, 10, 18, 10, 40, 11, 17, 17, 12, 17, 10,
 //     week's and a trend arrow (a rate with no denominator shows "—"), the
 //     median time to first response, then the table of d.Rows (units or
 //     cadres), of d.Villages and of d.Categories.
+//   - sheet 3, 走访覆盖 (Coverage), when d.Coverage is set: households
+//     assigned, contacted and visited in the last visits.every and in the
+//     week, 走访覆盖率, the same per unit or cadre and per village (lowest
+//     first), and the ten households longest without contact.
 func Spreadsheet(d flows.Digest, lang string) ([]byte, error) {
 	c := labelsFor(lang)
 	f := excelize.NewFile()
@@ -42,6 +46,12 @@ func Spreadsheet(d flows.Digest, lang string) ([]byte, error) {
 	}
 	w.requests(c.sheetRequests, d, c)
 	w.summary(c.sheetSummary, d, c)
+	if d.Coverage != nil {
+		if _, err := f.NewSheet(c.cov.sheet); err != nil {
+			return nil, fmt.Errorf("report: spreadsheet: %w", err)
+		}
+		w.coverage(c.cov.sheet, d, c)
+	}
 	f.SetActiveSheet(0)
 	if w.err != nil {
 		return nil, fmt.Errorf("report: spreadsheet: %w", w.err)
