@@ -48,7 +48,7 @@ func main() {
 	quick := flag.Bool("quick", false, "CI-sized smoke run (well under a minute); implies -no-write and no go test benchmarks")
 	noWrite := flag.Bool("no-write", false, "do not rewrite BENCHMARKS.md")
 	out := flag.String("o", "BENCHMARKS.md", "report file to rewrite")
-	only := flag.String("only", "", "comma-separated phases to run (intake,roundtrips,sweep,digest,outbox,lanes,memory,startup,import,gotest); empty = all")
+	only := flag.String("only", "", "comma-separated phases to run (intake,roundtrips,sweep,digest,coverage,outbox,lanes,memory,startup,import,gotest); empty = all")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	child := flag.String("child-rss", "", "internal: run the in-process memory measurement against this Redis URL")
 	flag.IntVar(&sz.Households, "households", 12000, "households on the roster")
@@ -94,7 +94,7 @@ func main() {
 		}
 	}
 	e := &env{sz: sz, start: time.Now(), quick: *quick, args: os.Args[1:]}
-	phases := []string{"intake", "roundtrips", "sweep", "digest", "outbox", "lanes", "memory", "startup", "import", "gotest"}
+	phases := []string{"intake", "roundtrips", "sweep", "digest", "coverage", "outbox", "lanes", "memory", "startup", "import", "gotest"}
 	if *only != "" {
 		phases = strings.Split(*only, ",")
 	}
@@ -173,7 +173,7 @@ func (e *env) run(ctx context.Context, phases []string) error {
 	e.redis = r
 	defer r.stop()
 	all := map[string]func(context.Context) error{
-		"intake": e.intake, "roundtrips": e.roundTrips, "sweep": e.sweep, "digest": e.digest,
+		"intake": e.intake, "roundtrips": e.roundTrips, "sweep": e.sweep, "digest": e.digest, "coverage": e.coverage,
 		"outbox": e.outbox, "lanes": e.lanes, "memory": e.memory, "startup": e.startup, "import": e.importRoster, "gotest": e.goTests,
 	}
 	for _, p := range phases {
@@ -189,7 +189,7 @@ func (e *env) run(ctx context.Context, phases []string) error {
 			return fmt.Errorf("%s: %w", p, err)
 		}
 		fmt.Printf("# %s took %s\n", p, time.Since(t).Round(100*time.Millisecond))
-		if slices.Contains([]string{"sweep", "digest", "memory", "import"}, p) {
+		if slices.Contains([]string{"sweep", "digest", "coverage", "memory", "import"}, p) {
 			c := r.client()
 			_ = c.FlushAll(ctx).Err() // free memory for the next phase
 			c.Close()

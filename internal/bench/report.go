@@ -62,6 +62,11 @@ the lanes keep the wait bounded by a slot or two, whatever the size of the backl
 (the dispatcher woke late on a loaded machine) or the bulk lane had nothing ready (batch windows not over).`,
 	"lanes_429s":            `The emulator answered 429: a chat or the bot got more than Telegram allows.`,
 	"lanes_leader_messages": `Escalations to the leader were not merged (telegram.batch_window 0, or they fell due apart).`,
+	"coverage_sweep_nothing_due_ms": `A sweep with nothing due should cost two ZRANGEBYSCORE calls; a miss means it
+reads something that grows with the households.`,
+	"coverage_digest_county_ms": `The coverage lines read the roster (every household's record) and every household's
+last contact once. Fixes: read only the cadre and village fields (HMGET) instead of whole records, or keep per-unit
+counts of households contacted since a day, updated with each contact.`,
 }
 
 // notes are always shown, after the table: how each figure was taken.
@@ -89,6 +94,12 @@ const notes = `### How the figures were taken
   digest-requests requests each, stored change by change (answered, resolved — some late —, rated, closed); older
   weeks hold the same number of closed requests. "1w" has one week of history before the digest's week, the other
   side digest-weeks.
+- **Coverage** (4b, ` + "`-only coverage`" + `): the county roster is imported a year before the sweep (that assigns every
+  household) with every card bound, then each household is reached about monthly through flows.Service.Contacted (a
+  visit, a request, a reply, a check-in answer in turn; twelve a year at deterministic times). The sweeps run the coverage
+  nudges alone (check-ins off), then the check-ins, at the Monday 08:00 of the digest, the next day, and a minute later
+  (nothing due). The digest figures are BuildDigest on that store (roster and contacts only, no requests): what the
+  coverage lines add to the digest of the Digest phase.
 - **Outbox** (5): the messages are queued before the bot starts; the emulator enforces 1 message/s per chat (burst 3)
   and 30/s overall; the bot runs with the default telegram.rate (25/s, 1/s per chat). The rate is taken from the
   emulator's call log, first to last successful sendMessage.
