@@ -19,12 +19,34 @@ type DigestScope struct {
 // BuildDigest computes the digest of week for scope at now, from the week's
 // requests only (the per-week index), plus the scope's open requests for
 // the "still open" and "late" counts. Previous holds last week's rates.
-// Coverage is computed from the roster and the households' last contacts.
+// Coverage is computed from the roster and the households' last contacts,
+// meanwhile (its reads wait on Redis while the requests are decoded).
 func (s *Service) BuildDigest(ctx context.Context, scope DigestScope, week Week, now time.Time) (Digest, error) {
 	staff, err := s.Store.Staff(ctx)
 	if err != nil {
 		return Digest{}, fmt.Errorf("digest: %w", err)
 	}
+	type covResult struct {
+		cov Coverage
+		err error
+	}
+	covDone := make(chan covResult, 1)
+	go func() {
+		cov, err := s.coverage(ctx, scope, week, now, staff)
+		covDone <- covResult{cov, err}
+	}()
+	d, err := s.buildRequests(ctx, scope, week, now, staff)
+	res := <-covDone
+	if err != nil {
+		return d, err
+	}
+	d.Coverage = &res.cov
+	return d, res.err
+}
+
+// buildRequests computes the request part of the digest: the week's counts
+// and rates, last week's rates and the open requests.
+func (s *Service) buildRequests(ctx context.Context, scope DigestScope, week Week, now time.Time, staff []Cadre) (Digest, error) {
 	d, err := s.weekDigest(ctx, scope, week, now, staff)
 	if err != nil {
 		return d, err
@@ -34,12 +56,7 @@ func (s *Service) BuildDigest(ctx context.Context, scope DigestScope, week Week,
 		return d, err
 	}
 	d.Previous = prev.Rates
-	if err := s.addOpen(ctx, &d, scope, now); err != nil {
-		return d, err
-	}
-	cov, err := s.coverage(ctx, scope, week, now)
-	d.Coverage = &cov
-	return d, err
+	return d, s.addOpen(ctx, &d, scope, now)
 }
 
 // digestInput is what a week's digest is computed from.

@@ -49,22 +49,22 @@ type Uncontacted struct {
 // longestShown bounds Coverage.Longest.
 const longestShown = 10
 
-// coverage computes the coverage of scope for week, as of now. It reads the
-// roster in force and each assigned household's last contact once (O(the
-// households assigned), not O(their history)), and the week's contacted
-// and visited sets.
-func (s *Service) coverage(ctx context.Context, scope DigestScope, week Week, now time.Time) (Coverage, error) {
+// coverage computes the coverage of scope for week, as of now, with staff
+// the roster's cadres. It reads each assigned household's cadre, village
+// and name and its last contact once (O(the households assigned), not
+// O(their history)), and the week's contacted and visited sets.
+func (s *Service) coverage(ctx context.Context, scope DigestScope, week Week, now time.Time, staff []Cadre) (Coverage, error) {
 	cov := Coverage{Every: s.visitsEvery(), EveryDays: int(s.visitsEvery() / (24 * time.Hour))}
-	r, err := s.Store.Roster(ctx)
+	all, err := s.Store.Assignments(ctx)
 	if err != nil {
 		return cov, fmt.Errorf("coverage: %w", err)
 	}
-	cadres := make(map[string]Cadre, len(r.Cadres))
-	for _, c := range r.Cadres {
+	cadres := make(map[string]Cadre, len(staff))
+	for _, c := range staff {
 		cadres[c.ID] = c
 	}
 	var hhs []Household
-	for _, h := range r.Households {
+	for _, h := range all {
 		if scope.Unit == "" || cadres[h.CadreID].Unit == scope.Unit {
 			hhs = append(hhs, h)
 		}

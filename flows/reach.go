@@ -57,6 +57,9 @@ type ReachStore interface {
 	// RosterHouseholds returns the records in force of those of ids that
 	// are on the roster in force.
 	RosterHouseholds(ctx context.Context, ids []string) ([]Household, error)
+	// Assignments returns the households on the roster in force with their
+	// ID, Name, Village and CadreID only (the coverage lines' read).
+	Assignments(ctx context.Context) ([]Household, error)
 	// SetTalk makes the account's next message before until a new request
 	// (zero until: its messages are routed as usual again).
 	SetTalk(ctx context.Context, accountID int64, until time.Time) error

@@ -183,3 +183,42 @@ func talkUntil(v string) time.Time {
 	}
 	return time.UnixMilli(ms)
 }
+
+// assignFields are the household fields the coverage lines read, with the
+// fields that say which data is in force (versions.go).
+var assignFields = []string{"name", "village", "cadre", "v", "pv", prevPrefix + "name", prevPrefix + "village", prevPrefix + "cadre"}
+
+// Assignments implements flows.ReachStore: the households on the roster in
+// force with their name, village and cadre only, in pipelines of HMGET.
+func (s *Store) Assignments(ctx context.Context) ([]flows.Household, error) {
+	cur, err := s.current(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("assignments: %w", err)
+	}
+	ids, err := s.members(ctx, s.k.households())
+	if err != nil {
+		return nil, fmt.Errorf("assignments: %w", err)
+	}
+	cmds := make([]*redis.SliceCmd, len(ids))
+	err = s.chunks(ctx, len(ids), func(p redis.Pipeliner, from, to int) {
+		for i := from; i < to; i++ {
+			cmds[i] = p.HMGet(ctx, s.k.household(ids[i]), assignFields...)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("assignments: %w", err)
+	}
+	out := make([]flows.Household, 0, len(ids))
+	for i, c := range cmds {
+		h := make(map[string]string, len(assignFields))
+		for j, v := range c.Val() {
+			if s, ok := v.(string); ok {
+				h[assignFields[j]] = s
+			}
+		}
+		if rec, ok := inForce(h, cur); ok {
+			out = append(out, household(ids[i], rec))
+		}
+	}
+	return out, nil
+}

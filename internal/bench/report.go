@@ -95,10 +95,10 @@ const notes = `### How the figures were taken
   weeks hold the same number of closed requests. "1w" has one week of history before the digest's week, the other
   side digest-weeks.
 - **Coverage** (4b, ` + "`-only coverage`" + `): the county roster is imported a year before the sweep (that assigns every
-  household) with every card bound, then each household is reached about monthly through flows.Service.Contacted (a
-  visit, a request, a reply, a check-in answer in turn; twelve a year at deterministic times). The sweeps run the coverage
-  nudges alone (check-ins off), then the check-ins, at the Monday 08:00 of the digest, the next day, and a minute later
-  (nothing due). The digest figures are BuildDigest on that store (roster and contacts only, no requests): what the
+  household) with every card bound, then each household is reached through flows.Service.Contacted from once to 24
+  times in the year (a visit, a request, a reply, a check-in answer in turn, at deterministic times). The sweeps run the
+  coverage nudges alone (check-ins off), then the check-ins, at the Monday 08:00 of the digest, the next day, and again at
+  that time (nothing due). The digest figures are BuildDigest on that store (roster and contacts only, no requests): what the
   coverage lines add to the digest of the Digest phase.
 - **Outbox** (5): the messages are queued before the bot starts; the emulator enforces 1 message/s per chat (burst 3)
   and 30/s overall; the bot runs with the default telegram.rate (25/s, 1/s per chat). The rate is taken from the
