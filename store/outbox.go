@@ -234,6 +234,20 @@ func (s *Store) Stats(ctx context.Context, now time.Time) (inbox, outbox QueueSt
 	return inbox, outbox, nil
 }
 
+// LaneStats returns the state of each lane's stream at now, by lane name
+// (entries of the old stream count in no lane).
+func (s *Store) LaneStats(ctx context.Context, now time.Time) (map[string]QueueStats, error) {
+	out := map[string]QueueStats{}
+	for l := flows.Lane(0); l < flows.Lanes; l++ {
+		q, err := s.queueStats(ctx, s.outboxKey(l), now)
+		if err != nil {
+			return nil, err
+		}
+		out[l.String()] = q
+	}
+	return out, nil
+}
+
 // LaneDepths returns how many entries wait in each lane's stream and in the
 // old stream (index flows.Lanes).
 func (s *Store) LaneDepths(ctx context.Context) ([flows.Lanes + 1]int64, error) {

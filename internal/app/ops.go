@@ -116,6 +116,14 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(queueDepth, prometheus.GaugeValue, float64(q.d), name)
 		ch <- prometheus.MustNewConstMetric(queueAge, prometheus.GaugeValue, q.a.Seconds(), name)
 	}
+	lanes, err := c.m.Store.LaneStats(ctx, time.Now())
+	if err != nil {
+		return
+	}
+	for lane, q := range lanes { // queue="outbox:interactive", "outbox:lifecycle", "outbox:bulk"
+		ch <- prometheus.MustNewConstMetric(queueDepth, prometheus.GaugeValue, float64(q.Depth), "outbox:"+lane)
+		ch <- prometheus.MustNewConstMetric(queueAge, prometheus.GaugeValue, q.Oldest.Seconds(), "outbox:"+lane)
+	}
 }
 
 // Serve runs an HTTP server on addr until ctx ends.

@@ -91,7 +91,7 @@ func TestRedisOutage(t *testing.T) {
 	}
 	code, body := get(t, "http://"+addr+"/metrics")
 	for _, name := range []string{"minqing_queue_depth", "minqing_queue_oldest_seconds", "minqing_updates_in_total",
-		`minqing_messages_out_total{result="sent"}`, "minqing_telegram_429_total", "minqing_sweep_seconds"} {
+		`minqing_messages_out_total{result="sent"}`, "minqing_telegram_429_total", "minqing_sweep_seconds", `minqing_queue_depth{queue="outbox:bulk"}`, `minqing_queue_depth{queue="outbox:interactive"}`} {
 		if code != 200 || !strings.Contains(body, name) {
 			t.Errorf("metrics (%d) lack %s", code, name)
 		}
