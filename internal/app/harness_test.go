@@ -22,8 +22,16 @@ import (
 // testSecret is the cards secret of the tests' configs.
 const testSecret config.Secret = "test-cards-secret-0123456789abcdef"
 
-// waitFor bounds every wait for the bot to answer.
-const waitFor = 10 * time.Second
+// waitFor bounds every wait for the bot to answer. It is a bound, not a
+// timing assertion: a passing run never waits it out, and under -race on a
+// loaded 2-core machine what takes milliseconds alone (a digest's chart and
+// spreadsheet, a restart) can take many seconds, so it is generous.
+const waitFor = time.Minute
+
+// recordWait bounds recorded's wait, after which the test goes on (and
+// fails on what it checks next, if anything): shorter than waitFor, since
+// an outbox held back on purpose (a 429 a test injects) keeps it waiting.
+const recordWait = 10 * time.Second
 
 // people of the test roster (roster/testdata) and their Telegram accounts.
 var (
@@ -269,14 +277,14 @@ func (h *harness) expect(u telegramtest.User, mark int, wants ...string) telegra
 // message before the sender, back from sendMessage, links it to its request
 // for reply routing, and a person cannot reply in that instant but a test
 // can. Its link, or an empty outbox (the link and the removal from the
-// outbox are one transaction), says it is done; after waitFor the test goes
-// on and fails on what it checks next, if anything.
+// outbox are one transaction), says it is done; after recordWait the test
+// goes on and fails on what it checks next, if anything.
 func (h *harness) recorded(u telegramtest.User, m telegramtest.Message) {
 	if h.cancel == nil {
 		return // this Main is stopped (its store closed); other processes run the bot
 	}
 	ctx := context.Background()
-	waitUntil(waitFor, func() bool {
+	waitUntil(recordWait, func() bool {
 		if _, err := h.m.Store.Linked(ctx, u.ID, m.ID); err == nil {
 			return true
 		}
@@ -323,12 +331,14 @@ func (h *harness) none(u telegramtest.User, mark int, want string) {
 }
 
 // drain waits until every update sent so far is handled and every notice
-// sent.
+// sent. Its bound is twice waitFor: a leader's /digest or a round of
+// digests draws a chart and a spreadsheet for each, which under -race on a
+// loaded machine took longer than the 10 s this once allowed.
 func (h *harness) drain() {
 	h.t.Helper()
 	ctx := context.Background()
 	rdb := h.m.Store.Client()
-	ok := waitUntil(waitFor, func() bool {
+	ok := waitUntil(2*waitFor, func() bool {
 		n, err := h.outboxDepth()
 		in, err2 := rdb.XLen(ctx, "mq:{county}:inbox").Result()
 		// An update is confirmed to Telegram only after it is stored, so

@@ -99,7 +99,12 @@ func (p *proc) codes() map[string]string {
 
 // TestKillAndTerminate: kill -9 in the middle of a burst of 30 households'
 // messages, then SIGTERM in the middle of another burst: after restarts
-// every message reaches the cadre once, and reply routing survives.
+// every message reaches the cadre, and reply routing survives. As the
+// README promises: after SIGTERM each reaches the cadre once; after kill -9
+// at least once, and only the last message sent to the cadre before the
+// kill may arrive twice (Telegram took it, the kill came before its id was
+// recorded; a chat's messages go one at a time, each recorded before the
+// next, so no other can repeat).
 func TestKillAndTerminate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -167,6 +172,10 @@ func TestKillAndTerminate(t *testing.T) {
 	tg.Wait(waitFor, func() bool { return arrived("急事", 30) >= 5 })
 	p.stop(syscall.SIGKILL)
 	before := arrived("急事", 30)
+	lastBeforeKill := ""
+	if msgs := tg.BotMessages(cadreLiu.ID); len(msgs) > 0 {
+		lastBeforeKill = msgs[len(msgs)-1].Text
+	}
 	p.start()
 	if !tg.Wait(2*waitFor, func() bool { return arrived("急事", 30) == 30 }) {
 		c := rs.Client()
@@ -226,8 +235,12 @@ func TestKillAndTerminate(t *testing.T) {
 	p.stop(syscall.SIGTERM)
 
 	for i := 0; i < 30; i++ {
-		if n := count(fmt.Sprintf("急事%02d号", i)); n != 1 {
-			t.Errorf("request %02d reached the cadre %d times", i, n)
+		text := fmt.Sprintf("急事%02d号", i)
+		switch n := count(text); {
+		case n == 2 && strings.Contains(lastBeforeKill, text):
+			t.Logf("request %02d reached the cadre twice: it was the send in hand at the kill", i)
+		case n != 1:
+			t.Errorf("request %02d reached the cadre %d times (the last message before the kill: %q)", i, n, lastBeforeKill)
 		}
 	}
 	for i := 0; i < 10; i++ {

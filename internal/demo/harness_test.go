@@ -74,9 +74,21 @@ func newEnv(t *testing.T) *env {
 			return "/start card-" + p.Name
 		},
 	}
-	srv := httptest.NewServer(Handler(sim))
-	t.Cleanup(srv.Close)
-	return &env{tg: tg, clock: clock, srv: srv}
+	return &env{tg: tg, clock: clock, srv: serve(t, Handler(sim))}
+}
+
+// serve runs h on a local test server until the test ends. At the end the
+// requests still open (the page's long poll, a browser not yet gone) are
+// ended first, so that Close does not wait up to a long poll's 25 s.
+func serve(t *testing.T, h http.Handler) *httptest.Server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := httptest.NewServer(endWith(ctx, h))
+	t.Cleanup(func() {
+		cancel()
+		srv.Close()
+	})
+	return srv
 }
 
 // startEcho runs a real go-telegram/bot client that echoes every text in

@@ -197,10 +197,23 @@ func (s *World) Close() {
 	s.tg.Close()
 }
 
-// Serve runs the browser simulator on addr until ctx ends.
+// Serve runs the browser simulator on addr until ctx ends. The requests'
+// contexts end with ctx, so the page's long polls (/api/wait) answer at
+// once and the server stops without waiting them out.
 func (s *World) Serve(ctx context.Context, addr string, stdout io.Writer) error {
-	return app.Serve(ctx, addr, s.handler(), func(a net.Addr) {
+	return app.Serve(ctx, addr, endWith(ctx, s.handler()), func(a net.Addr) {
 		fmt.Fprintf(stdout, "Minqing demo: open http://%s in a browser (Ctrl-C to stop)\n", a)
+	})
+}
+
+// endWith returns h with each request's context ending when ctx ends.
+func endWith(ctx context.Context, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		stop := context.AfterFunc(ctx, cancel)
+		defer stop()
+		h.ServeHTTP(w, r.WithContext(rctx))
 	})
 }
 

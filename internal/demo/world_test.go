@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -43,8 +42,7 @@ func TestDemoInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	srv := httptest.NewServer(s.handler())
-	t.Cleanup(srv.Close)
+	srv := serve(t, s.handler())
 	css := func(sel string) chromedp.Action[chromedp.Void] { return chromedp.WaitVisible(chromedp.CSS(sel)) }
 	click := func(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
 	err = chromedp.Do(ctx,

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,11 +24,13 @@ import (
 
 // Server is a redis-server started by a test.
 type Server struct {
-	t    testing.TB
-	dir  string
-	port int
-	cmd  *exec.Cmd
-	mini *miniredis.Miniredis // set when running on miniredis
+	t       testing.TB
+	dir     string
+	port    int
+	cmd     *exec.Cmd
+	exited  chan struct{}        // closed when cmd has ended
+	started bool                 // the port is given out: a restart must keep it
+	mini    *miniredis.Miniredis // set when running on miniredis
 }
 
 // Miniredis reports whether the tests run on miniredis.
@@ -81,6 +84,13 @@ func (s *Server) Client() *redis.Client {
 
 // Restart starts the server (again), keeping its data directory (AOF on,
 // so data survives a restart as in production).
+//
+// A free port is only free when it is picked: another test (other packages
+// run in parallel, other people's tests on the machine) may take it before
+// redis-server binds it, and a PING would then be answered by that test's
+// server. So the server that answers must be the process started here; on
+// a first start a taken port is traded for another, on a restart (clients
+// know the port) it fails the test, saying so.
 func (s *Server) Restart() {
 	s.t.Helper()
 	if s.mini != nil {
@@ -89,19 +99,44 @@ func (s *Server) Restart() {
 		}
 		return
 	}
+	for attempt := 1; ; attempt++ {
+		err := s.launch()
+		if err == nil {
+			s.started = true
+			return
+		}
+		if s.started || attempt == 5 {
+			s.t.Fatal(err)
+		}
+		s.t.Logf("%v; trying another port", err)
+		s.port = freePort(s.t)
+	}
+}
+
+// launch starts redis-server on s.port and waits until it answers there.
+func (s *Server) launch() error {
 	cmd := exec.Command("redis-server",
 		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--dir", s.dir,
 		"--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		s.t.Fatalf("redis-server: %v", err)
+		return fmt.Errorf("redis-server: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
-		s.t.Fatalf("start redis-server: %v", err)
+		return fmt.Errorf("start redis-server: %w", err)
 	}
-	s.cmd = cmd
-	go drain(out)
-	s.waitReady()
+	exited := make(chan struct{})
+	go func() {
+		drain(out)
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	s.cmd, s.exited = cmd, exited
+	if err := waitOwn(s.Addr(), cmd.Process.Pid, exited, time.Minute); err != nil {
+		s.Stop()
+		return err
+	}
+	return nil
 }
 
 func drain(r interface{ Read([]byte) (int, error) }) {
@@ -110,11 +145,47 @@ func drain(r interface{ Read([]byte) (int, error) }) {
 	}
 }
 
-// waitReady waits until the server answers PING.
-func (s *Server) waitReady() {
-	if err := WaitReady(s.Addr(), 10*time.Second); err != nil {
-		s.t.Fatal(err)
+// waitOwn waits until the redis-server of process pid answers at addr. It
+// fails at once when the process ends (the port was taken: it could not
+// bind) or another process answers, and after within (a bound for a loaded
+// machine, not a timing assertion).
+func waitOwn(addr string, pid int, exited <-chan struct{}, within time.Duration) error {
+	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	defer c.Close()
+	deadline := time.Now().Add(within)
+	for {
+		select {
+		case <-exited:
+			return fmt.Errorf("redis-server on %s exited at start (port taken?)", addr)
+		default:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		info, err := c.Info(ctx, "server").Result()
+		cancel()
+		if err == nil {
+			if got := infoField(info, "process_id"); got != strconv.Itoa(pid) {
+				return fmt.Errorf("%s answers as process %s, not the redis-server just started (%d): the port was taken", addr, got, pid)
+			}
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("redis-server on %s did not start: %w", addr, err)
+		}
+		select { // waiting for the process to listen, or to end
+		case <-exited:
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
+}
+
+// infoField returns the value of field in the text of an INFO reply.
+func infoField(info, field string) string {
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), field+":"); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // WaitReady waits up to within for the redis-server at addr, just started,
@@ -147,7 +218,7 @@ func (s *Server) Stop() {
 		return
 	}
 	_ = s.cmd.Process.Kill()
-	_ = s.cmd.Wait()
+	<-s.exited
 	s.cmd = nil
 }
 
