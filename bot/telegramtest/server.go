@@ -132,6 +132,7 @@ type Server struct {
 	webhook   webhookState
 	commands  map[string][]models.BotCommand
 	offline   bool // SetOffline: drop every connection unanswered
+	inFlight  int  // requests being handled
 }
 
 // New starts an emulator on a local address.
@@ -171,6 +172,15 @@ func (s *Server) Close() {
 		close(s.closed)
 		s.ts.Close()
 	})
+}
+
+// InFlight reports how many requests are being handled. After a client
+// dies (kill -9), waiting for 0 makes sure that what it asked before dying
+// has taken effect (a message it sent is in the chat) or never will.
+func (s *Server) InFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inFlight
 }
 
 // URL is the server's base URL, for tgbot.WithServerURL.
@@ -395,6 +405,15 @@ func mustJSON(v any) json.RawMessage {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.inFlight++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.notifyLocked()
+		s.mu.Unlock()
+	}()
 	if s.isOffline() {
 		dropConnection(w)
 		return

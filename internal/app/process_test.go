@@ -171,6 +171,11 @@ func TestKillAndTerminate(t *testing.T) {
 	wg.Wait()
 	tg.Wait(waitFor, func() bool { return arrived("急事", 30) >= 5 })
 	p.stop(syscall.SIGKILL)
+	// What the dead process had sent is all in the chat once the emulator
+	// has finished the requests it got before the kill.
+	if !tg.Wait(waitFor, func() bool { return tg.InFlight() == 0 }) {
+		t.Fatalf("%d requests of the killed process still in hand", tg.InFlight())
+	}
 	before := arrived("急事", 30)
 	lastBeforeKill := ""
 	if msgs := tg.BotMessages(cadreLiu.ID); len(msgs) > 0 {
