@@ -195,7 +195,7 @@ func (b *Bot) Sender() *sender {
 func (b *Bot) RegisterCommands(ctx context.Context) error {
 	for _, lang := range []string{"zh", "en"} {
 		var cmds []models.BotCommand
-		for _, c := range []string{"help", "my", "open", "digest", "lang"} {
+		for _, c := range []string{"help", "my", "open", "visit", "visits", "revisits", "digest", "lang"} {
 			cmds = append(cmds, models.BotCommand{Command: c, Description: b.render.Text(lang, "cmd."+c, nil)})
 		}
 		code := lang

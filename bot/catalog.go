@@ -7,8 +7,8 @@ var catalog = map[string]map[string]string{
 	"zh": {
 		"stranger":          "您好！这里是<b>民情联系</b>服务。\n请扫描帮扶干部发给您的《民情联系卡》上的二维码，再按“开始”；不能扫码的，把卡上的绑定码发到这里（大小写、空格都不要紧）。还没有联系卡的，请向村里或帮扶干部索取。",
 		"help.household":    "有困难，直接在这里发消息：文字、语音、照片、位置都可以，您的帮扶干部会收到并回复您。\n\n/my 我的诉求\n/lang 切换语言（English）",
-		"help.cadre":        "群众的诉求会推送到这里。\n答复群众：长按诉求消息，选“回复”，写下答复即可。\n按钮：已联系、当场解决、限期办理；📝 备注（只有干部看得到，群众看不到）；🔀 转办（交给能办的单位，写明原因，您仍是这户的联系人）。\n\n/open 我的待办诉求\n/lang 切换语言（English）",
-		"help.leader":       "群众的诉求会推送给帮扶干部，您可以随时查看本单位情况。转给本单位的诉求会带着分派按钮送到这里：分派给本单位干部、自己办理，或写明原因退回。\n\n/digest 本周到现在的周报\n/open 需要您督办的和分给您的待办诉求\n/lang 切换语言（English）",
+		"help.cadre":        "群众的诉求会推送到这里。\n答复群众：长按诉求消息，选“回复”，写下答复即可。\n按钮：已联系、当场解决、限期办理；📝 备注（只有干部看得到，群众看不到）；🔀 转办（交给能办的单位，写明原因，您仍是这户的联系人）。\n走访：/visit 选住户开始走访，走访中发的文字、语音、照片、位置记入民情日记，“记诉求”替群众记下诉求。\n\n/open 我的待办诉求\n/visit 走访住户\n/visits 走访记录\n/lang 切换语言（English）",
+		"help.leader":       "群众的诉求会推送给帮扶干部，您可以随时查看本单位情况。转给本单位的诉求会带着分派按钮送到这里：分派给本单位干部、自己办理，或写明原因退回。\n\n/digest 本周到现在的周报\n/open 需要您督办的和分给您的待办诉求\n/revisits 待电话回访（没有绑定账号的住户）\n/visit 走访住户\n/visits 本单位走访记录\n/lang 切换语言（English）",
 		"bad_code":          "这个二维码或绑定码无效或已停用。请核对卡上的绑定码，或联系您的帮扶干部重新领取联系卡。",
 		"card_full":         "这张联系卡已绑定了 {{.A.max}} 个账号，不能再绑定。如需更换，请联系您的帮扶干部。",
 		"invite_used":       "这个邀请已被使用。如需更换账号，请联系县里的工作人员。",
@@ -55,7 +55,7 @@ var catalog = map[string]map[string]string{
 		"closed_unrated":    "诉求 #{{.A.no}} 已结束。有新的困难随时发消息。",
 
 		"digest": "<b>📊 {{if .D.Unit}}{{.D.Unit}}{{else}}{{.D.County}} 全县{{end}} 周报</b> {{.D.Week.Label}}（{{day .D.Week.Start}}—{{lastday .D.Week}}）\n" +
-			"收到 {{.D.Received}} · 按时回应 {{.D.RespondedInTime}} · 办结 {{.D.Resolved}} · 结束 {{.D.Closed}}\n现在待办 {{.D.Open}} · 超期 {{.D.Late}}\n\n" +
+			"收到 {{.D.Received}}{{if or .D.RecordedOnVisits .D.RecordedByPhone}}（群众发来 {{sub .D.Received .D.RecordedOnVisits .D.RecordedByPhone}} · 走访代录 {{.D.RecordedOnVisits}} · 电话代录 {{.D.RecordedByPhone}}）{{end}} · 按时回应 {{.D.RespondedInTime}} · 办结 {{.D.Resolved}} · 结束 {{.D.Closed}}\n现在待办 {{.D.Open}} · 超期 {{.D.Late}}\n\n" +
 			"响应率 <b>{{rate .D.Rates.Response}}</b> {{arrow .D.Rates.Response .D.Previous.Response}}（上周 {{rate .D.Previous.Response}}）\n" +
 			"解决率 <b>{{rate .D.Rates.Resolution}}</b> {{arrow .D.Rates.Resolution .D.Previous.Resolution}}（上周 {{rate .D.Previous.Resolution}}）\n" +
 			"满意率 <b>{{rate .D.Rates.Satisfaction}}</b> {{arrow .D.Rates.Satisfaction .D.Previous.Satisfaction}}（上周 {{rate .D.Previous.Satisfaction}}）\n" +
@@ -144,12 +144,34 @@ var catalog = map[string]map[string]string{
 		"checkin_talk":   "好的，请直接发消息告诉我们，文字、语音、照片都可以。您的下一条消息会作为一条新的诉求交给您的帮扶干部。",
 		"btn.ci.ok":      "😊 一切都好", "btn.ci.talk": "💬 有事要说",
 		"toast.expired": "这条消息的按钮已过期",
+
+		// Visits (走访), recorded requests (代录) and phone verdicts (电话回访).
+		"visit_pick":      "<b>{{if .A.query}}找到的住户{{else}}选择要走访的住户{{end}}</b>{{if gt (len .L) 0}}（第 {{.A.page}}/{{.A.pages}} 页）{{range .L}}\n· {{.Who}} · {{.Village}}{{end}}\n点下面的按钮打开住户。{{else}}\n没有分给您的住户。{{end}}",
+		"visit_nomatch":   "没有找到“{{.A.query}}”。请写住户姓名中的几个字或住户编号，例如 <code>/visit 张</code>；只发 /visit 列出您的全部住户。",
+		"visit_household": "<b>{{.A.household}}</b> · {{.A.village}}{{if .A.phone}}\n电话：{{.A.phone}}{{end}}{{if .A.address}}\n地址：{{.A.address}}{{end}}\n待办诉求 {{.A.open}} 件 · 上次走访 {{if .A.last}}{{.A.last}}{{else}}无{{end}}",
+		"visit_opened":    "🚶 <b>走访开始</b>：{{.A.household}} · {{.A.village}}（走访 #{{.A.no}}）\n现在发给我的文字、语音、照片、位置都记入这次走访的民情日记。群众提的事，点“记诉求”再发一条消息。",
+		"visit_noted":     "✓ 已记入日记（第 {{.A.n}} 条）",
+		"visit_full":      "这次走访的日记已满 {{.A.max}} 条，请结束走访后再开始一次。",
+		"record_prompt":   "📝 请发诉求内容（文字、语音或照片），下一条消息记为 <b>{{.A.household}}</b> 的诉求。",
+		"recorded":        "📝 <b>代录诉求 #{{.A.no}}</b>（{{if eq .A.origin \"visit\"}}走访{{else}}电话{{end}}，{{.A.by}}记录）\n{{.A.household}} · {{.A.village}}\n{{kind .A.kind}}{{.A.text}}\n请选择当场解决或办理期限；长按本消息“回复”可答复群众。",
+		"recorded_hh":     "📝 您的帮扶干部{{.A.cadre}}{{if eq .A.origin \"visit\"}}在今天的走访中{{end}}为您记下了诉求 <b>#{{.A.no}}</b>：\n{{kind .A.kind}}{{.A.text}}\n办理进展会在这里告诉您；有补充直接发消息。",
+		"visit_summary":   "🏁 <b>走访结束</b>{{if .A.auto}}（超过时限自动结束）{{end}}：{{.A.household}} · {{.A.village}}\n{{.A.start}}—{{.A.end}}（{{.A.minutes}} 分钟）\n日记 {{.A.notes}} 条：文字 {{.A.texts}} · 语音 {{.A.voices}} · 照片 {{.A.photos}} · 位置 {{.A.places}}\n代录诉求 {{.A.requests}} 件{{range .L}}\n#{{.RequestID}} {{state .State}} · {{.Summary}}{{end}}",
+		"visits_list":     "<b>最近的走访（{{.N}}）</b>{{range .L}}\n#{{.RequestID}} {{.Deadline}} {{.Who}} · {{.Village}} · {{.Summary}} · 日记 {{.Notes}} 条 · 诉求 {{.Recorded}} 件{{if .Late}} · 进行中{{end}}{{else}}\n还没有走访记录。/visit 开始走访。{{end}}",
+		"revisits_head":   "<b>待电话回访（{{.A.n}}）</b>\n这些住户没有绑定 Telegram 账号，请打电话问：问题解决了吗？满意吗？再点按钮记录。{{if eq .A.n \"0\"}}\n现在没有待回访的诉求。{{end}}",
+		"revisit":         "📞 <b>回访 #{{.A.no}}</b> {{.A.household}} · {{.A.village}}{{if .A.phone}}\n电话：{{.A.phone}}{{else}}\n（没有电话，请上门）{{end}}\n诉求：{{.A.text}}\n帮扶干部{{.A.cadre}}说已办结{{if .A.note}}：{{.A.note}}{{end}}",
+		"phone_verdict":   "✓ 诉求 #{{.A.no}}：{{if eq .A.result \"rated\"}}回访已记录，诉求结束。{{else if eq .A.result \"unreached\"}}已记下没联系上，可以稍后再打。{{else if eq .A.result \"unsatisfied\"}}群众不满意，已退回帮扶干部继续办理。{{else}}群众说没有解决，已退回帮扶干部继续办理。{{end}}",
+		"btn.vp.prev":     "◀ 上一页", "btn.vp.next": "下一页 ▶", "btn.vo": "🚶 开始走访", "btn.vq": "📝 记诉求",
+		"btn.vn": "📝 记诉求", "btn.ve": "🏁 结束走访", "btn.vh": "住户",
+		"btn.pv.y": "✅ 解决了", "btn.pv.n": "❌ 没解决", "btn.pr.3": "😊 满意", "btn.pr.2": "🙂 基本满意", "btn.pr.1": "🙁 不满意",
+		"btn.pu":      "📵 没联系上",
+		"actor.phone": "电话回访", "action.pu": "电话没联系上",
+		"cmd.visit": "走访住户", "cmd.visits": "走访记录", "cmd.revisits": "待电话回访",
 	},
 	"en": {
 		"stranger":          "Hello! This is the <b>Minqing</b> contact service.\nScan the QR code on the contact card your cadre gave you, then press Start; if you cannot scan, send the code printed on the card here (case and spaces do not matter). No card yet? Ask your village or your cadre for one.",
 		"help.household":    "Need help? Just send a message here: text, voice, photo or location. Your cadre receives it and answers you.\n\n/my my requests\n/lang 切换语言 (中文)",
-		"help.cadre":        "Households' requests arrive here.\nTo answer: long-press the request's message, choose Reply and write.\nButtons: contacted, solved on the spot, deadline; 📝 note (staff only, never the household); 🔀 transfer (to the unit that can solve it, with a reason; you stay the household's contact).\n\n/open my open requests\n/lang 切换语言 (中文)",
-		"help.leader":       "Households' requests go to their cadres; you can see your unit at any time. Requests transferred to your unit come here with buttons: assign to a cadre of your unit, handle it yourself, or send it back with a reason.\n\n/digest this week's digest so far\n/open what needs you, and your own open requests\n/lang 切换语言 (中文)",
+		"help.cadre":        "Households' requests arrive here.\nTo answer: long-press the request's message, choose Reply and write.\nButtons: contacted, solved on the spot, deadline; 📝 note (staff only, never the household); 🔀 transfer (to the unit that can solve it, with a reason; you stay the household's contact).\nVisits: /visit picks a household and starts a visit; text, voice, photos and locations you send during it go into the visit's diary, and “Record request” records a request for the household.\n\n/open my open requests\n/visit visit a household\n/visits my visits\n/lang 切换语言 (中文)",
+		"help.leader":       "Households' requests go to their cadres; you can see your unit at any time. Requests transferred to your unit come here with buttons: assign to a cadre of your unit, handle it yourself, or send it back with a reason.\n\n/digest this week's digest so far\n/open what needs you, and your own open requests\n/revisits phone verdicts waiting (households without an account)\n/visit visit a household\n/visits the unit's visits\n/lang 切换语言 (中文)",
 		"bad_code":          "This QR code or card code is not valid or no longer works. Please check the code on the card, or ask your cadre for a new contact card.",
 		"card_full":         "This card is already bound to {{.A.max}} accounts. To change them, please ask your cadre.",
 		"invite_used":       "This invite has already been used. To change the account, ask the county office.",
@@ -196,7 +218,7 @@ var catalog = map[string]map[string]string{
 		"closed_unrated":    "Request #{{.A.no}} is closed. Write any time you need help.",
 
 		"digest": "<b>📊 {{if .D.Unit}}{{.D.Unit}}{{else}}{{.D.County}} county{{end}}: weekly digest</b> {{.D.Week.Label}} ({{day .D.Week.Start}}–{{lastday .D.Week}})\n" +
-			"received {{.D.Received}} · answered in time {{.D.RespondedInTime}} · resolved {{.D.Resolved}} · closed {{.D.Closed}}\nopen now {{.D.Open}} · late {{.D.Late}}\n\n" +
+			"received {{.D.Received}}{{if or .D.RecordedOnVisits .D.RecordedByPhone}} (by message {{sub .D.Received .D.RecordedOnVisits .D.RecordedByPhone}} · recorded on visits {{.D.RecordedOnVisits}} · by phone {{.D.RecordedByPhone}}){{end}} · answered in time {{.D.RespondedInTime}} · resolved {{.D.Resolved}} · closed {{.D.Closed}}\nopen now {{.D.Open}} · late {{.D.Late}}\n\n" +
 			"Response rate <b>{{rate .D.Rates.Response}}</b> {{arrow .D.Rates.Response .D.Previous.Response}} (last week {{rate .D.Previous.Response}})\n" +
 			"Resolution rate <b>{{rate .D.Rates.Resolution}}</b> {{arrow .D.Rates.Resolution .D.Previous.Resolution}} (last week {{rate .D.Previous.Resolution}})\n" +
 			"Satisfaction rate <b>{{rate .D.Rates.Satisfaction}}</b> {{arrow .D.Rates.Satisfaction .D.Previous.Satisfaction}} (last week {{rate .D.Previous.Satisfaction}})\n" +
@@ -285,5 +307,27 @@ var catalog = map[string]map[string]string{
 		"checkin_talk":   "Please tell us in a message: text, voice or photo. Your next message goes to your cadre as a new request.",
 		"btn.ci.ok":      "😊 All is well", "btn.ci.talk": "💬 I have something to say",
 		"toast.expired": "These buttons have expired",
+
+		// Visits, recorded requests and phone verdicts.
+		"visit_pick":      "<b>{{if .A.query}}Households found{{else}}Choose a household to visit{{end}}</b>{{if gt (len .L) 0}} (page {{.A.page}}/{{.A.pages}}){{range .L}}\n· {{.Who}} · {{.Village}}{{end}}\nTap a button to open a household.{{else}}\nNo households are assigned to you.{{end}}",
+		"visit_nomatch":   "No household matches “{{.A.query}}”. Write part of a name or a household id, e.g. <code>/visit Zhang</code>; /visit alone lists all your households.",
+		"visit_household": "<b>{{.A.household}}</b> · {{.A.village}}{{if .A.phone}}\nPhone: {{.A.phone}}{{end}}{{if .A.address}}\nAddress: {{.A.address}}{{end}}\nOpen requests: {{.A.open}} · last visit: {{if .A.last}}{{.A.last}}{{else}}none{{end}}",
+		"visit_opened":    "🚶 <b>Visit started</b>: {{.A.household}} · {{.A.village}} (visit #{{.A.no}})\nText, voice, photos and locations you send now go into this visit's diary. For something the household asks, tap “Record request” and send one message.",
+		"visit_noted":     "✓ In the diary (note {{.A.n}})",
+		"visit_full":      "This visit's diary is full ({{.A.max}} notes). End the visit and start another.",
+		"record_prompt":   "📝 Send the request (text, voice or photo): your next message is recorded as <b>{{.A.household}}</b>'s request.",
+		"recorded":        "📝 <b>Recorded request #{{.A.no}}</b> ({{if eq .A.origin \"visit\"}}on a visit{{else}}by phone{{end}}, by {{.A.by}})\n{{.A.household}} · {{.A.village}}\n{{kind .A.kind}}{{.A.text}}\nChoose solved now or a deadline; reply to this message to answer the household.",
+		"recorded_hh":     "📝 Your cadre {{.A.cadre}} recorded request <b>#{{.A.no}}</b> for you{{if eq .A.origin \"visit\"}} during today's visit{{end}}:\n{{kind .A.kind}}{{.A.text}}\nYou will hear here how it goes; write here to add to it.",
+		"visit_summary":   "🏁 <b>Visit ended</b>{{if .A.auto}} (automatically, past the time limit){{end}}: {{.A.household}} · {{.A.village}}\n{{.A.start}}—{{.A.end}} ({{.A.minutes}} min)\nDiary: {{.A.notes}} notes: text {{.A.texts}} · voice {{.A.voices}} · photos {{.A.photos}} · locations {{.A.places}}\nRequests recorded: {{.A.requests}}{{range .L}}\n#{{.RequestID}} {{state .State}} · {{.Summary}}{{end}}",
+		"visits_list":     "<b>Recent visits ({{.N}})</b>{{range .L}}\n#{{.RequestID}} {{.Deadline}} {{.Who}} · {{.Village}} · {{.Summary}} · {{.Notes}} notes · {{.Recorded}} requests{{if .Late}} · in progress{{end}}{{else}}\nNo visits yet. /visit starts one.{{end}}",
+		"revisits_head":   "<b>Phone verdicts waiting ({{.A.n}})</b>\nThese households have no account bound: call them, ask whether it was solved and how satisfied they are, and tap the answers.{{if eq .A.n \"0\"}}\nNothing waits for a phone verdict now.{{end}}",
+		"revisit":         "📞 <b>Verdict by phone #{{.A.no}}</b> {{.A.household}} · {{.A.village}}{{if .A.phone}}\nPhone: {{.A.phone}}{{else}}\n(no phone: visit them){{end}}\nRequest: {{.A.text}}\nThe cadre {{.A.cadre}} says it is done{{if .A.note}}: {{.A.note}}{{end}}",
+		"phone_verdict":   "✓ Request #{{.A.no}}: {{if eq .A.result \"rated\"}}verdict recorded, the request is closed.{{else if eq .A.result \"unreached\"}}noted as not reached; try again later.{{else if eq .A.result \"unsatisfied\"}}not satisfied: sent back to the cadre.{{else}}not solved: sent back to the cadre.{{end}}",
+		"btn.vp.prev":     "◀ Previous", "btn.vp.next": "Next ▶", "btn.vo": "🚶 Start visit", "btn.vq": "📝 Record request",
+		"btn.vn": "📝 Record request", "btn.ve": "🏁 End visit", "btn.vh": "Household",
+		"btn.pv.y": "✅ Solved", "btn.pv.n": "❌ Not solved", "btn.pr.3": "😊 Satisfied", "btn.pr.2": "🙂 Fairly", "btn.pr.1": "🙁 Not satisfied",
+		"btn.pu":      "📵 Not reached",
+		"actor.phone": "phone verdict", "action.pu": "not reached by phone",
+		"cmd.visit": "visit a household", "cmd.visits": "visits", "cmd.revisits": "phone verdicts",
 	},
 }

@@ -52,6 +52,12 @@ func (r *Renderer) funcs(lang string) template.FuncMap {
 		"action":    func(a string) string { return r.Text(lang, "action."+a, nil) },
 		"rate":      flows.Rate.Format,
 		"arrow":     flows.Rate.Trend,
+		"sub": func(a int, b ...int) int {
+			for _, x := range b {
+				a -= x
+			}
+			return a
+		},
 		"cat": func(c string) string {
 			if c == "" {
 				c = "none"
@@ -141,6 +147,8 @@ var knownActions = map[flows.Action]bool{
 	flows.ActSplit: true, flows.ActTimeline: true, flows.ActMoveDeadline: true, flows.ActSolvedQ: true, flows.ActRate: true, flows.ActCategory: true,
 	flows.ActNote: true, flows.ActTransfer: true, flows.ActAssign: true, flows.ActSendBack: true, flows.ActHelper: true,
 	flows.ActNudgeVisit: true, flows.ActCheckin: true,
+	flows.ActVisitPage: true, flows.ActVisitHH: true, flows.ActVisitOpen: true, flows.ActVisitRecHH: true,
+	flows.ActVisitRecord: true, flows.ActVisitEnd: true, flows.ActPhoneSolved: true, flows.ActPhoneRate: true, flows.ActUnreached: true,
 }
 
 // decodeButton parses callback data, refusing anything malformed.

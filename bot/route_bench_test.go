@@ -23,6 +23,11 @@ func (s *nopService) Receive(_ context.Context, m flows.Message) error { s.got =
 func (s *nopService) My(context.Context, flows.Message) error          { return nil }
 func (s *nopService) OpenList(context.Context, flows.Message) error    { return nil }
 func (s *nopService) Digest(context.Context, flows.Message) error      { return nil }
+func (s *nopService) VisitCmd(context.Context, flows.Message, string) error {
+	return nil
+}
+func (s *nopService) VisitsCmd(context.Context, flows.Message) error { return nil }
+func (s *nopService) Revisits(context.Context, flows.Message) error  { return nil }
 func (s *nopService) Press(context.Context, flows.Press) (flows.PressResult, error) {
 	return flows.PressResult{}, nil
 }

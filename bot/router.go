@@ -21,6 +21,9 @@ type Service interface {
 	OpenList(ctx context.Context, m flows.Message) error
 	Digest(ctx context.Context, m flows.Message) error
 	Press(ctx context.Context, p flows.Press) (flows.PressResult, error)
+	VisitCmd(ctx context.Context, m flows.Message, arg string) error
+	VisitsCmd(ctx context.Context, m flows.Message) error
+	Revisits(ctx context.Context, m flows.Message) error
 }
 
 // Handle decodes one stored update and hands it to the service. Updates the
@@ -61,6 +64,12 @@ func (b *Bot) message(ctx context.Context, updateID int64, msg *models.Message) 
 		return b.svc.Digest(ctx, m)
 	case "lang":
 		return b.svc.SetLang(ctx, m, arg)
+	case "visit":
+		return b.svc.VisitCmd(ctx, m, arg)
+	case "visits":
+		return b.svc.VisitsCmd(ctx, m)
+	case "revisits":
+		return b.svc.Revisits(ctx, m)
 	}
 	return b.svc.Help(ctx, m)
 }
@@ -87,6 +96,12 @@ func toMessage(updateID int64, msg *models.Message) flows.Message {
 	}
 	if msg.ReplyToMessage != nil {
 		m.ReplyTo = msg.ReplyToMessage.ID
+	}
+	switch {
+	case msg.Location != nil:
+		m.Lat, m.Lon = msg.Location.Latitude, msg.Location.Longitude
+	case msg.Venue != nil:
+		m.Lat, m.Lon = msg.Venue.Location.Latitude, msg.Venue.Location.Longitude
 	}
 	return m
 }

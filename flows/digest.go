@@ -90,6 +90,12 @@ func (s *Service) weekDigest(ctx context.Context, scope DigestScope, week Week, 
 		row, vil := rows.get(rowName), villages.get(r.Village)
 		if week.Contains(r.CreatedAt) {
 			d.Received++
+			switch r.Origin {
+			case OriginVisit:
+				d.RecordedOnVisits++
+			case OriginPhone:
+				d.RecordedByPhone++
+			}
 			row.Received++
 			vil.Received++
 			cats[r.Category]++
@@ -314,7 +320,8 @@ func (s *Service) digestRequest(r Request, in digestInput, now time.Time) Digest
 		ID: r.ID, Household: in.homes[r.HouseholdID], Village: r.Village, Cadre: in.cadres[r.CadreID].Name,
 		Unit: r.Unit, Category: r.Category, Summary: r.Summary, State: r.State, Received: r.CreatedAt,
 		FirstResponse: r.FirstResponseAt, Deadline: r.Deadline, Resolved: r.ResolvedAt,
-		Solved: r.Solved, Rating: r.Rating, Late: r.Late(now), Path: r.Path,
+		Solved: r.Solved, Rating: r.Rating, Late: r.Late(now), Path: r.Path, Origin: r.Origin,
+		VerdictVia: VerdictVia(in.timelines[r.ID]),
 	}
 }
 

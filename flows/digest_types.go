@@ -74,6 +74,8 @@ type DigestRequest struct {
 	Rating        Rating
 	Late          bool
 	Path          []string // the units a transferred request went through; nil if never transferred
+	Origin        string   // how it came in: "" (the household wrote), "visit" or "phone" (recorded by a cadre)
+	VerdictVia    string   // how the latest verdict was given: "chat", "phone" (电话回访) or ""
 }
 
 // Digest is the weekly summary a leader receives.
@@ -83,7 +85,11 @@ type Digest struct {
 	Week   Week
 	// Counts over the week (Open and Late: at the end of the week, or now).
 	Received, RespondedInTime, Resolved, Closed, Open, Late int
-	Rates                                                   Rates
+	// Of Received, the requests cadres recorded on the households' behalf
+	// (代录): on visits, and outside a visit (by phone); the rest the
+	// households sent by message.
+	RecordedOnVisits, RecordedByPhone int
+	Rates                             Rates
 	// Transfers of the week: into and out of the unit (the county: all
 	// transfers, both counts), and send-backs made by the unit (the county:
 	// all).

@@ -293,12 +293,13 @@ func (s *Service) cadreMessage(ctx context.Context, m Message, a Account, lang s
 	} else if !ok { // the role ended: the account is a stranger's now
 		return s.reply(ctx, m, s.lang(m.Lang), NoticeStranger, nil)
 	}
-	if m.ReplyTo == 0 {
-		return s.reply(ctx, m, lang, NoticeNoRoute, nil)
+	var link Link
+	var err error = Errorf(ENOTFOUND, "not a reply")
+	if m.ReplyTo != 0 {
+		link, err = s.Store.Linked(ctx, m.ChatID, m.ReplyTo)
 	}
-	link, err := s.Store.Linked(ctx, m.ChatID, m.ReplyTo)
-	if isNotFound(err) {
-		return s.reply(ctx, m, lang, NoticeNoRoute, nil)
+	if isNotFound(err) { // not about a request: a visit's note, a recorded request, or lost
+		return s.unrouted(ctx, m, a, lang)
 	}
 	if err != nil {
 		return fmt.Errorf("route cadre reply: %w", err)
@@ -330,6 +331,20 @@ func (s *Service) cadreMessage(ctx context.Context, m Message, a Account, lang s
 		return s.promptAnswer(ctx, m, c, r, link.Prompt, lang)
 	}
 	return s.answer(ctx, m, c, r, lang)
+}
+
+// unrouted handles a cadre's message that is not a reply to a request: a
+// visit's note or a recorded request (see visitMessage), else the cadre is
+// told how to answer.
+func (s *Service) unrouted(ctx context.Context, m Message, a Account, lang string) error {
+	c, err := s.Store.Cadre(ctx, a.Ref)
+	if err != nil && !isNotFound(err) {
+		return fmt.Errorf("route cadre message: %w", err)
+	}
+	if handled, err := s.visitMessage(ctx, m, c, lang); handled || err != nil {
+		return err
+	}
+	return s.reply(ctx, m, lang, NoticeNoRoute, nil)
 }
 
 // answer sends a cadre's reply to every account of the household; the first

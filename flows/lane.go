@@ -113,7 +113,25 @@ var laneTable = map[string]laneRule{
 	string(NoticeHouseholdPage): {lane: LaneInteractive},
 	string(NoticeCheckinOK):     {lane: LaneInteractive},
 	string(NoticeCheckinTalk):   {lane: LaneInteractive},
+	// visits, recorded requests and phone verdicts (issue 16): answers to
+	// the cadre's or leader's commands, taps and diary notes (a visit's
+	// summary too: the cadre ended it, or it is the visit's last word), and
+	// a recorded request reaching the household's cadre as a new request
+	string(NoticeVisitPick):      {lane: LaneInteractive},
+	string(NoticeVisitNoMatch):   {lane: LaneInteractive},
+	string(NoticeVisitHousehold): {lane: LaneInteractive},
+	string(NoticeVisitOpened):    {lane: LaneInteractive},
+	string(NoticeVisitNoted):     {lane: LaneInteractive},
+	string(NoticeVisitFull):      {lane: LaneInteractive},
+	string(NoticeRecordPrompt):   {lane: LaneInteractive},
+	string(NoticeRecorded):       {lane: LaneInteractive},
+	string(NoticeVisitSummary):   {lane: LaneInteractive},
+	string(NoticeVisitsList):     {lane: LaneInteractive},
+	string(NoticeRevisitsHead):   {lane: LaneInteractive},
+	string(NoticeRevisit):        {lane: LaneInteractive},
+	string(NoticePhoneVerdict):   {lane: LaneInteractive},
 	// lifecycle: news about a request, nobody tapped for it just now
+	string(NoticeRecordedToHH):    {lane: LaneLifecycle}, // the household learns of a request recorded for it
 	string(NoticeTransferred):     {lane: LaneLifecycle},
 	string(NoticeSentBack):        {lane: LaneLifecycle},
 	string(NoticeBackHome):        {lane: LaneLifecycle},

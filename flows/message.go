@@ -31,8 +31,9 @@ type Message struct {
 	Lang      string // the sender's client language, e.g. "zh-hans", "en"
 	Name      string // the sender's display name (only shown to staff)
 	Kind      MsgKind
-	Text      string // text, or the caption of media
-	ReplyTo   int    // id of the message it replies to in the same chat, 0 if none
+	Text      string  // text, or the caption of media
+	ReplyTo   int     // id of the message it replies to in the same chat, 0 if none
+	Lat, Lon  float64 // a location's coordinates (KindLocation)
 }
 
 // summaryRunes bounds a request's summary.

@@ -118,6 +118,9 @@ type ListItem struct {
 	Who       string // household (for cadres) or cadre name (for overviews)
 	Village   string
 	Note      string // an event's note, in a timeline for staff
+	// Of a visit in /visits (RequestID is the visit's id): its notes and
+	// the requests recorded in it.
+	Notes, Recorded int `json:",omitempty"`
 }
 
 // Notice is one message to send to one chat. Notices are queued in the

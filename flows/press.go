@@ -66,6 +66,9 @@ func (s *Service) press(ctx context.Context, p Press, a Account, lang string) (P
 	if reachAction(p.Button.Action) {
 		return s.reachPress(ctx, p, a, lang)
 	}
+	if visitActions[p.Button.Action] {
+		return s.visitPress(ctx, p, a, lang)
+	}
 	r, err := s.Store.Request(ctx, p.Button.RequestID)
 	if isNotFound(err) {
 		return PressResult{Toast: ToastGone}, nil
@@ -79,6 +82,9 @@ func (s *Service) press(ctx context.Context, p Press, a Account, lang string) (P
 	c, err := s.Store.Cadre(ctx, a.Ref)
 	if err != nil {
 		return PressResult{Toast: ToastError}, fmt.Errorf("press: %w", err)
+	}
+	if phoneActions[p.Button.Action] {
+		return s.phonePress(ctx, p, c, r, lang)
 	}
 	if !CanSee(c, r) {
 		return PressResult{Toast: ToastForbidden}, nil
@@ -159,7 +165,7 @@ func (s *Service) householdPress(ctx context.Context, p Press, a Account, r Requ
 	}
 	switch p.Button.Action {
 	case ActSolvedQ, ActRate:
-		return s.verdict(ctx, p, a, r, lang)
+		return s.verdict(ctx, p, actorHousehold(a.Ref), r, lang, false)
 	case ActSplit:
 	default:
 		return PressResult{Toast: ToastForbidden}, nil

@@ -89,6 +89,7 @@ type Export struct {
 	Accounts    []Account         `json:"accounts"`
 	Requests    []ExportedRequest `json:"requests"`
 	Links       []LinkEntry       `json:"links"`
+	Visits      []Visit           `json:"visits"` // visits to the household, with their diaries
 }
 
 // ExportedRequest is a request of the household with its whole timeline.
@@ -102,6 +103,7 @@ type ForgetReport struct {
 	Household bool // the household's record existed
 	Accounts  int  // bound accounts erased
 	Requests  int  // requests erased
+	Visits    int  // visits erased
 }
 
 // eraseBatch bounds the requests erased in one atomic step by retention.
@@ -150,7 +152,10 @@ func (s *Service) Export(ctx context.Context, householdID string) (Export, error
 	if e.Links, err = s.Store.RequestLinks(ctx, ids, nil); err != nil {
 		return e, fmt.Errorf("export household %s: %w", householdID, err)
 	}
-	if e.Household == nil && len(e.Accounts) == 0 && len(e.Requests) == 0 {
+	if e.Visits, err = s.Store.RecentVisits(ctx, Scope{Kind: ScopeHousehold, ID: householdID}, 1<<20); err != nil {
+		return e, fmt.Errorf("export household %s: %w", householdID, err)
+	}
+	if e.Household == nil && len(e.Accounts) == 0 && len(e.Requests) == 0 && len(e.Visits) == 0 {
 		return e, Errorf(ENOTFOUND, "household %s not found", householdID)
 	}
 	return e, nil
@@ -200,7 +205,11 @@ func (s *Service) forget(ctx context.Context, id string) (ForgetReport, error) {
 		return rep, err
 	}
 	rep.Requests = len(erased)
-	return rep, s.Store.Erase(ctx, Erasure{HouseholdID: id, Requests: erased, Everywhere: true})
+	if err := s.Store.Erase(ctx, Erasure{HouseholdID: id, Requests: erased, Everywhere: true}); err != nil {
+		return rep, err
+	}
+	rep.Visits, err = s.Store.EraseVisits(ctx, id)
+	return rep, err
 }
 
 // erasures describes the erasure of requests. With f set, each erasure
@@ -291,6 +300,9 @@ func (s *Service) Expire(ctx context.Context, now time.Time, retention time.Dura
 		return 0, Errorf(EINVALID, "retention %v: must be positive", retention)
 	}
 	cutoff := now.Add(-retention)
+	if err := s.expireVisits(ctx, cutoff); err != nil {
+		return 0, fmt.Errorf("expire: %w", err)
+	}
 	label, err := s.Store.RetentionCursor(ctx)
 	if err != nil || label == "" {
 		return 0, err
@@ -469,4 +481,15 @@ func (f *chatFinder) lookup(ctx context.Context, ref string) ([]int64, error) {
 	}
 	f.accounts[ref] = chats
 	return chats, nil
+}
+
+// expireVisits erases the visits that started before cutoff, a batch at a
+// time: O(expired visits).
+func (s *Service) expireVisits(ctx context.Context, cutoff time.Time) error {
+	for {
+		n, err := s.Store.ExpireVisits(ctx, cutoff, eraseBatch)
+		if err != nil || n < eraseBatch {
+			return err
+		}
+	}
 }

@@ -60,7 +60,11 @@ func (s *Service) nudgePress(ctx context.Context, p Press, a Account, hd Handle,
 		args["last"] = at.In(s.location()).Format("2006-01-02")
 		args["days"] = strconv.Itoa(int(s.Clock.Now().Sub(at) / (24 * time.Hour)))
 	}
-	n := Notice{ChatID: a.ID, Lang: lang, Kind: NoticeHouseholdPage, Args: args} // to the presser's own chat
+	// To the presser's own chat, with buttons to start a visit or record a
+	// request (see visitPress).
+	visit := HouseholdHandle(h.ID)
+	n := Notice{ChatID: a.ID, Lang: lang, Kind: NoticeHouseholdPage, Args: args,
+		Buttons: [][]Button{{{Action: ActVisitOpen, RequestID: visit}, {Action: ActVisitRecHH, RequestID: visit}}}}
 	return PressResult{Toast: ToastDone}, s.enqueue(ctx, guard(p.UpdateID, "household"), n)
 }
 

@@ -58,6 +58,11 @@ type Request struct {
 	Category    string
 	Summary     string // the first words of the request, for lists and digests
 	Kind        MsgKind
+	// Origin says how the request came in: OriginMessage (""), OriginVisit
+	// or OriginPhone (recorded by a cadre on the household's behalf, 代录).
+	Origin string `json:",omitempty"`
+	// VisitID is the visit it was recorded in (0 if none).
+	VisitID int64 `json:",omitempty"`
 
 	CreatedAt       time.Time
 	FirstResponseAt time.Time

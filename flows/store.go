@@ -116,6 +116,7 @@ type Store interface {
 	PrivacyStore
 	ContactStore
 	ReachStore
+	VisitStore
 	// Enqueue queues notices in the outbox, once per guard ("" = no guard).
 	Enqueue(ctx context.Context, guard string, notices []Notice) error
 }
@@ -399,6 +400,9 @@ type Settings struct {
 	// CheckinAfter is checkin.after: a bound household silent for this long
 	// gets a check-in; 0 turns check-ins off.
 	CheckinAfter time.Duration
+	// VisitMaxOpen is how long a visit stays open before it ends by itself
+	// (visits.max_open); 0 means 3 hours.
+	VisitMaxOpen time.Duration
 }
 
 // Intake is everything a household's message needs, read at once.

@@ -48,6 +48,9 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (int, error) {
 
 // fire applies one due stage to the request's current state.
 func (s *Service) fire(ctx context.Context, d Due, now time.Time) error {
+	if d.Stage == StageVisitEnd {
+		return s.fireVisitEnd(ctx, d, now)
+	}
 	r, err := s.Store.Request(ctx, d.RequestID)
 	if isNotFound(err) {
 		return s.Store.ReleaseDue(ctx, d)

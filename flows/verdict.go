@@ -28,35 +28,47 @@ func withButtons(ns []Notice, rows [][]Button) {
 // verdict records the household's answer to "solved?" or its rating, in
 // that order, once each per resolution. "Not solved" or 不满意 reopens the
 // request and tells the cadre; a second reopen tells the unit's leader too.
-// 满意 or 基本满意 closes it.
-func (s *Service) verdict(ctx context.Context, p Press, a Account, r Request, lang string) (PressResult, error) {
+// 满意 or 基本满意 closes it. actor says who answered: the household in its
+// chat, or (phone) a leader who asked it by phone (电话回访), whose buttons
+// are ActPhoneSolved and ActPhoneRate; the event records the household's
+// answer (ActSolvedQ, ActRate) either way, so the rates count both.
+func (s *Service) verdict(ctx context.Context, p Press, actor string, r Request, lang string, phone bool) (PressResult, error) {
+	buttons := verdictButtons
+	act := p.Button.Action
+	if phone {
+		buttons = phoneButtons
+		act = map[Action]Action{ActPhoneSolved: ActSolvedQ, ActPhoneRate: ActRate}[act]
+	}
 	if r.State != StateResolved {
 		return PressResult{Toast: ToastInvalid, Edit: true}, nil
 	}
-	if answered := r.Solved != ""; answered != (p.Button.Action == ActRate) {
-		return PressResult{Toast: ToastInvalid, Buttons: verdictButtons(r), Edit: true}, nil // a button of another question: show the open one
+	if answered := r.Solved != ""; answered != (act == ActRate) {
+		return PressResult{Toast: ToastInvalid, Buttons: buttons(r), Edit: true}, nil // a button of another question: show the open one
 	}
 	now := s.Clock.Now()
 	next := r
 	next.VerdictAt = now
 	arg := p.Button.Arg
-	ev := Event{At: now, Actor: actorHousehold(a.Ref), Action: p.Button.Action, From: r.State, To: r.State, Note: arg}
+	ev := Event{At: now, Actor: actor, Action: act, From: r.State, To: r.State, Note: arg}
 	switch {
-	case p.Button.Action == ActSolvedQ && arg == "y":
+	case act == ActSolvedQ && arg == "y":
 		next.Solved = "yes"
 		err := s.apply(ctx, s.change(&r, next, ev, nil, guard(p.UpdateID, "press")))
-		return PressResult{Toast: ToastDone, Buttons: verdictButtons(next), Edit: true}, err
-	case p.Button.Action == ActSolvedQ && arg == "n":
+		return PressResult{Toast: ToastDone, Buttons: buttons(next), Edit: true}, err
+	case act == ActSolvedQ && arg == "n":
 		next.Solved = "no"
-		return s.reopen(ctx, p, r, next, ev, lang, "not_solved")
-	case p.Button.Action == ActRate && ratingArgs[arg] != "":
+		return s.reopen(ctx, p, r, next, ev, lang, "not_solved", phone)
+	case act == ActRate && ratingArgs[arg] != "":
 		next.Rating = ratingArgs[arg]
 		if next.Rating == RatingUnsatisfied {
-			return s.reopen(ctx, p, r, next, ev, lang, "unsatisfied")
+			return s.reopen(ctx, p, r, next, ev, lang, "unsatisfied", phone)
 		}
 		next.State, next.ClosedAt = StateClosed, now
 		ev.To = StateClosed
 		thanks := Notice{ChatID: p.ChatID, Lang: lang, Kind: NoticeThanks, RequestID: r.ID, Args: noArgs(r.ID)}
+		if phone {
+			thanks = phoneDone(p, lang, r.ID, "rated")
+		}
 		err := s.apply(ctx, s.change(&r, next, ev, []Notice{thanks}, guard(p.UpdateID, "press")))
 		return PressResult{Toast: ToastDone, Edit: true}, err
 	}
@@ -66,7 +78,7 @@ func (s *Service) verdict(ctx context.Context, p Press, a Account, r Request, la
 // reopen sends a request back to its cadre after a bad verdict. A date
 // promised to the household still stands (the request is late once it has
 // passed); the cadre may move it, with a reason the household sees.
-func (s *Service) reopen(ctx context.Context, p Press, r, next Request, ev Event, lang, why string) (PressResult, error) {
+func (s *Service) reopen(ctx context.Context, p Press, r, next Request, ev Event, lang, why string, phone bool) (PressResult, error) {
 	next.State, next.Reopens, next.ResolvedAt = StateResponded, r.Reopens+1, time.Time{}
 	if !r.Deadline.IsZero() {
 		next.State = StatePromised
@@ -88,7 +100,11 @@ func (s *Service) reopen(ctx context.Context, p Press, r, next Request, ev Event
 		}
 		notices = append(notices, leaders...)
 	}
-	notices = append(notices, Notice{ChatID: p.ChatID, Lang: lang, Kind: NoticeReopenAck, RequestID: r.ID, Args: noArgs(r.ID)})
+	ack := Notice{ChatID: p.ChatID, Lang: lang, Kind: NoticeReopenAck, RequestID: r.ID, Args: noArgs(r.ID)}
+	if phone {
+		ack = phoneDone(p, lang, r.ID, why)
+	}
+	notices = append(notices, ack)
 	err = s.apply(ctx, s.change(&r, next, ev, notices, guard(p.UpdateID, "press")))
 	return PressResult{Toast: ToastDone, Edit: true}, err
 }

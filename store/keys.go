@@ -29,7 +29,8 @@ import (
 //	                               rot counts rotations, check and legacy are the checks of the
 //	                               current derived code and of a code printed before codes were
 //	                               derived, see store/cards.go)
-//	<p>migrated:<name>      string a one-time upgrade of stored data that ran ("plain-codes")
+//	<p>migrated:<name>      string a one-time upgrade of stored data that ran ("plain-codes",
+//	                               "resolved-index")
 //	<p>count:<name>:<window> string a rate counter (wrong codes, flood control), expiring
 //	<p>acct:<id>            hash   kind ref lang [unreachable] [talk: ms until which the household's
 //	                               next message is a new request (有事要说 under a check-in)]
@@ -38,7 +39,18 @@ import (
 //	<p>req:<id>:tl          list   JSON events (the timeline)
 //	<p>open:<scope>:<id>    zset   open request ids by creation (cadre, hh, unit, all); a cadre's
 //	                               also holds the transferred requests of the cadre's households
+//	<p>open:resolved:unit:<unit>, <p>open:resolved:all:
+//	                        zsets  resolved request ids (awaiting a verdict) by creation: /revisits
 //	<p>reqs:hh:<id>         zset   all request ids of a household by creation
+//	<p>visit:seq            string last visit number
+//	<p>visit:<id>           hash   v (version) d (JSON of flows.Visit: household, cadre, unit, village,
+//	                               start, end, notes with their messages' chat and id, location)
+//	<p>visit:<id>:reqs      zset   ids of the requests recorded in the visit, by creation (written
+//	                               with the request)
+//	<p>visiting:<cadre>     string id of the cadre's open visit
+//	<p>visits:<scope>:<id>  zset   visit ids by start (ms): cadre, unit (the visitor's), hh, all ("")
+//	<p>rec:<cadre>          string household whose request the cadre's next message is (记诉求
+//	                               outside a visit), expiring after an hour
 //	<p>link:<chat>          hash   message id -> request id (reply routing)
 //	<p>guard:<g>            string set once an update's effect is applied
 //	<p>outbox:<lane>        stream notices to send in a lane: interactive, lifecycle or bulk
@@ -52,7 +64,7 @@ import (
 //	<p>units                set    units that have a leaders set
 //	<p>week:<2026-W48>      zset   ids of requests with an event in the week, by creation
 //	<p>once:<key>           string a one-time job that ran (digest occurrences)
-//	<p>due                  zset   "<request>|<stage>" by due time (ms)
+//	<p>due                  zset   "<request>|<stage>" by due time (ms); "<visit>|vend" ends a visit
 //	<p>lease                zset   "<request>|<stage>|<due ms>" claimed by a sweeper, by lease expiry
 //	<p>anon:<2026-W48>      hash   anonymous counts of erased requests in the week (forget,
 //	                               retention): received, responded_in_time, resolved, … and
@@ -144,6 +156,16 @@ func (k keys) contacted(week string) string { return k.p + "contacted:" + week }
 func (k keys) visited(week string) string   { return k.p + "visited:" + week }
 func (k keys) handleSeq() string            { return k.p + "handle:seq" }
 func (k keys) handle(id int64) string       { return k.p + "handle:" + strconv.FormatInt(id, 10) }
+func (k keys) visitSeq() string             { return k.p + "visit:seq" }
+func (k keys) visit(id int64) string        { return k.p + "visit:" + strconv.FormatInt(id, 10) }
+func (k keys) visitRequests(id int64) string {
+	return k.p + "visit:" + strconv.FormatInt(id, 10) + ":reqs"
+}
+func (k keys) visiting(cadre string) string { return k.p + "visiting:" + cadre }
+func (k keys) visits(scope, id string) string {
+	return k.p + "visits:" + scope + ":" + id
+}
+func (k keys) recording(cadre string) string { return k.p + "rec:" + cadre }
 
 // staged names a key of import v: "cadres", "hhs", "units", "leaders:<unit>",
 // "moved" or "ended".

@@ -235,6 +235,11 @@ func (s *Store) eraseRequests(ctx context.Context, p redis.Pipeliner, reqs []flo
 		if r.Version != 0 {
 			p.ZRem(ctx, s.k.open("unit", r.Unit), id)
 			p.ZRem(ctx, s.k.open("all", ""), id)
+			p.ZRem(ctx, s.k.open("resolved:unit", r.Unit), id)
+			p.ZRem(ctx, s.k.open("resolved:all", ""), id)
+		}
+		if r.VisitID != 0 {
+			p.ZRem(ctx, s.k.visitRequests(r.VisitID), id)
 		}
 		for _, w := range e.Weeks {
 			p.ZRem(ctx, s.k.week(w), id)

@@ -144,6 +144,12 @@ func (s *Store) memberships(r flows.Request) []string {
 			out = append(out, s.k.open("cadre", r.Contact))
 		}
 	}
+	if r.State == flows.StateResolved {
+		out = append(out, s.k.open("resolved:unit", r.Unit), s.k.open("resolved:all", ""))
+	}
+	if r.VisitID != 0 {
+		out = append(out, s.k.visitRequests(r.VisitID))
+	}
 	return out
 }
 

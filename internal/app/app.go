@@ -58,6 +58,13 @@ func (m *Main) Open(ctx context.Context) error {
 	} else if n > 0 {
 		m.Log.Info("plain-text codes removed from Redis; printed cards still bind", "codes", n)
 	}
+	if n, err := st.MigrateResolvedIndex(ctx); err != nil {
+		_ = st.Close()
+		m.Store = nil
+		return fmt.Errorf("open store: %w", err)
+	} else if n > 0 {
+		m.Log.Info("resolved requests indexed for /revisits", "requests", n)
+	}
 	m.Service = &flows.Service{Store: st, Clock: m.Clock, Settings: c.Settings(), Log: m.Log}
 	if _, err := m.Service.SeedContacts(ctx); err != nil {
 		_ = st.Close()

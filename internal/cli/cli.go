@@ -42,7 +42,10 @@ commands:
             rates, per unit or per cadre and village, the longest late, categories
             [-week 2026-W48] (default: the week so far) [-unit NAME] (default: the county)
             [-lang zh|en]; -send queues it for the leaders (of -unit, or all) instead
-  export    write everything stored about a household as JSON: -household ID [-o FILE]
+  diary     write the visits' diary (民情日记): one row per visit and per note, with the
+            requests recorded and their states: -o FILE.xlsx|FILE.csv [-cadre ID] [-unit NAME]
+            [-from YYYY-MM-DD] [-to YYYY-MM-DD] (default: the last 30 days) [-lang zh|en]
+  export    write everything stored about a household, its visits too, as JSON: -household ID [-o FILE]
   forget    erase a household everywhere (PIPL): -household ID
 
 every command takes -config FILE (default config.yaml; demo: its built-in settings unless
@@ -59,7 +62,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cmds := map[string]func(context.Context, []string, io.Writer) error{
 		"run": cmdRun, "demo": cmdDemo, "import": cmdImport, "cards": cmdCards, "invites": cmdInvites, "digest": cmdDigest,
-		"export": cmdExport, "forget": cmdForget, "unbind": cmdUnbind,
+		"export": cmdExport, "forget": cmdForget, "unbind": cmdUnbind, "diary": cmdDiary,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -53,12 +53,12 @@ func cmdForget(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m.Log.Info("household forgotten", "household", *id, "requests", rep.Requests, "accounts", rep.Accounts)
-	if !rep.Household && rep.Requests == 0 && rep.Accounts == 0 {
+	m.Log.Info("household forgotten", "household", *id, "requests", rep.Requests, "accounts", rep.Accounts, "visits", rep.Visits)
+	if !rep.Household && rep.Requests == 0 && rep.Accounts == 0 && rep.Visits == 0 {
 		return fmt.Errorf("household %s: nothing stored (an unknown id, or forgotten before)", *id)
 	}
-	fmt.Fprintf(stdout, "forgot household %s: %d requests, %d accounts; remove it from the roster files too, or the next import brings it back\n",
-		*id, rep.Requests, rep.Accounts)
+	fmt.Fprintf(stdout, "forgot household %s: %d requests, %d accounts, %d visits; remove it from the roster files too, or the next import brings it back\n",
+		*id, rep.Requests, rep.Accounts, rep.Visits)
 	return nil
 }
 

@@ -239,6 +239,9 @@ type Visits struct {
 	// list, sent once a working day after the quiet hours; a Go duration
 	// or days, e.g. "30d" or "720h".
 	Every time.Duration `yaml:"every" default:"30d" check:"min=24h"`
+	// How long a visit (走访) stays open before it ends by itself, with its
+	// summary, when the cadre does not end it (at least 10m).
+	MaxOpen time.Duration `yaml:"max_open" default:"3h" check:"min=10m"`
 }
 
 // Checkin configures check-ins (checkin.*): 未诉先办, reaching out first.

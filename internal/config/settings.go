@@ -22,6 +22,7 @@ func (c *Config) Settings() flows.Settings {
 		EveReminder:          time.Duration(c.SLA.EveReminder),
 		VisitsEvery:          c.Visits.Every,
 		CheckinAfter:         c.Checkin.After,
+		VisitMaxOpen:         c.Visits.MaxOpen,
 	}
 	if q := c.QuietHours; q.Enabled {
 		s.Quiet = flows.Window{Start: q.Start, End: q.End}

@@ -25,7 +25,9 @@ var roleNames = map[string]string{"household": "群众", "cadre": "干部", "lea
 // PlayWeek is `minqing demo -script`: a household asks, the cadre answers and
 // promises, a reminder fires, a deadline passes, the leader is told, the
 // cadre resolves, the household says it is not solved, the cadre resolves
-// again, the household gives its second verdict, and the digest counts both.
+// again, the household gives its second verdict; the cadre visits a
+// household without Telegram, records a request on its behalf, resolves
+// it, and the leader records its verdict by phone; the digest counts them.
 func (s *World) PlayWeek(ctx context.Context, out io.Writer) error {
 	p := &script{s: s, ctx: ctx, out: out, printed: map[int64]int{}}
 	fmt.Fprintf(out, "民情 Minqing — a scripted week in %s (offline: Bot API emulator, in-process Redis, simulated clock)\n", s.m.Config.County)
@@ -50,6 +52,23 @@ func (s *World) PlayWeek(ctx context.Context, out io.Writer) error {
 		p.press("H02", ask, "vs:2:y")
 		p.press("H02", ask, "vr:2:3")
 	})
+	p.step("刘建国 visits 陈万山, who has no Telegram: two notes and a photo in the diary", func() {
+		p.send("C01", "/visit 陈万山")
+		page := p.await("C01", "上次走访")
+		p.press("C01", page, p.button(page, "vo:"))
+		p.send("C01", "老人腿脚不便，院墙东侧塌了一段")
+		p.send("C01", "孙子在县城读初中，住校")
+		p.s.tg.SendPhoto(p.s.user(p.s.person("C01")), "塌了的院墙")
+		p.wait()
+	})
+	visit := p.last("C01", "走访开始")
+	p.step("刘建国 records a request on 陈万山's behalf (代录), sets a deadline and ends the visit", func() {
+		p.press("C01", visit, p.button(visit, "vn:"))
+		p.send("C01", "院墙塌了，想申请危房改造补助")
+		rec := p.await("C01", "代录诉求 #3")
+		p.press("C01", rec, "dl:3:7")
+		p.press("C01", visit, p.button(visit, "ve:"))
+	})
 	p.step("the deadline of #1 comes and goes", func() { p.forward(3 * 24 * time.Hour) })
 	p.step("刘建国 resolves #1; 张福来 says it is not solved: it goes back to him", func() {
 		p.press("C01", note, "rs:1:")
@@ -63,6 +82,13 @@ func (s *World) PlayWeek(ctx context.Context, out io.Writer) error {
 		p.press("H01", ask, "vs:1:y")
 		p.press("H01", ask, "vr:1:2")
 	})
+	p.step("刘建国 resolves #3; 赵志强 calls 陈万山 from /revisits (电话回访): solved, satisfied", func() {
+		p.press("C01", p.last("C01", "代录诉求 #3"), "rs:3:")
+		p.send("L01", "/revisits")
+		item := p.await("L01", "回访 #3")
+		p.press("L01", item, "pv:3:y")
+		p.press("L01", item, "pr:3:3")
+	})
 	p.step("Monday 08:00: the weekly digest", func() {
 		next := time.Date(2026, 12, 7, 8, 0, 0, 0, demoStart.Location())
 		p.forward(next.Sub(s.clock.Now()))
@@ -72,6 +98,22 @@ func (s *World) PlayWeek(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "\nThe week is over. `go run . demo` opens the same world in a browser.")
 	return nil
+}
+
+// button returns the callback data of msg's button that starts with
+// prefix.
+func (p *script) button(msg telegramtest.Message, prefix string) string {
+	for _, row := range msg.Buttons {
+		for _, b := range row {
+			if strings.HasPrefix(b.CallbackData, prefix) {
+				return b.CallbackData
+			}
+		}
+	}
+	if p.err == nil {
+		p.err = fmt.Errorf("demo: no %q button under %q", prefix, msg.Text)
+	}
+	return ""
 }
 
 // step runs fn, waits for the bot, and prints what every chat received.
@@ -156,6 +198,21 @@ func (p *script) wait() {
 	if err := p.s.settle(p.ctx); err != nil && p.err == nil {
 		p.err = err
 	}
+}
+
+// await waits for a bot message to ref holding text, then returns the
+// newest such message.
+func (p *script) await(ref, text string) telegramtest.Message {
+	id := p.s.person(ref).ID
+	p.s.tg.Wait(10*time.Second, func() bool {
+		for _, m := range p.s.tg.BotMessages(id) {
+			if strings.Contains(m.Text, text) {
+				return true
+			}
+		}
+		return false
+	})
+	return p.last(ref, text)
 }
 
 // last returns the newest bot message to ref holding text.

@@ -28,8 +28,10 @@ func TestDemoScript(t *testing.T) {
 	}
 	contains(t, "transcript", out.String(),
 		"新诉求 #1", "明天上午我带人过去看看", "将在 2026-12-03 前办结", "提醒：诉求 #2", "督办：诉求 #2",
-		"超期：诉求 #1", "退回", "谢谢您的评价", "周报 2026-W49", "响应率 50%", "[photo]", "[document]",
-		"解决率 67%", "满意率 100%") // #2 solved; #1 not solved, then solved: 2 of 3 answers
+		"超期：诉求 #1", "退回", "谢谢您的评价", "周报 2026-W49", "[photo]", "[document]",
+		"走访开始", "已记入日记（第 3 条）", "代录诉求 #3", "走访结束", "回访 #3", "回访已记录", "走访代录 1",
+		"响应率 67%",             // #1 and #3 (recorded: contacted) answered in time, #2 not
+		"解决率 75%", "满意率 100%") // #2, #3 (by phone) solved; #1 not solved, then solved: 3 of 4 answers
 }
 
 // TestDemoInBrowser drives the simulator page, with the real bot behind it,

@@ -27,6 +27,8 @@ type catalog struct {
 	states                      map[flows.State]string
 	ratings                     map[flows.Rating]string
 	solved                      map[string]string // Digest.Requests[i].Solved
+	origins                     map[string]string // Digest.Requests[i].Origin
+	vias                        map[string]string // Digest.Requests[i].VerdictVia ("chat" or "phone")
 
 	period, metric, thisWeek, lastWeek, parts, trend string
 	received, respondedInTime, closed, median        string
@@ -58,9 +60,11 @@ var zh = &catalog{
 	sheetRequests: "诉求",
 	sheetSummary:  "汇总",
 	columns: []string{"编号", "村", "户主", "干部", "单位", "类别", "内容摘要", "状态",
-		"受理时间", "首次回应", "期限", "办结", "是否解决", "满意度", "超期", "转办路径"},
-	yes: "是",
-	no:  "否",
+		"受理时间", "首次回应", "期限", "办结", "是否解决", "满意度", "超期", "转办路径", "来源", "评价方式"},
+	yes:     "是",
+	no:      "否",
+	origins: map[string]string{"": "群众发来", flows.OriginVisit: "走访代录", flows.OriginPhone: "电话代录"},
+	vias:    map[string]string{"chat": "聊天", "phone": "电话回访"},
 	states: map[flows.State]string{
 		flows.StateReceived:  "待受理",
 		flows.StateResponded: "已联系",
@@ -117,9 +121,11 @@ var en = &catalog{
 	sheetRequests: "Requests",
 	sheetSummary:  "Summary",
 	columns: []string{"ID", "Village", "Household", "Cadre", "Unit", "Category", "Summary", "State",
-		"Received", "First response", "Deadline", "Resolved", "Solved", "Rating", "Late", "Transfer path"},
-	yes: "yes",
-	no:  "no",
+		"Received", "First response", "Deadline", "Resolved", "Solved", "Rating", "Late", "Transfer path", "Origin", "Verdict by"},
+	yes:     "yes",
+	no:      "no",
+	origins: map[string]string{"": "message", flows.OriginVisit: "recorded on a visit", flows.OriginPhone: "recorded by phone"},
+	vias:    map[string]string{"chat": "chat", "phone": "phone"},
 	states: map[flows.State]string{
 		flows.StateReceived:  "received",
 		flows.StateResponded: "responded",

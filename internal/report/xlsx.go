@@ -12,7 +12,7 @@ import (
 
 // Column widths of the requests sheet, in Excel's units (about one Latin
 // character; a Chinese character takes two).
-var requestWidths = []float64{8, 12, 12, 10, 18, 10, 40, 11, 17, 17, 12, 17, 10, 12, 7, 30}
+var requestWidths = []float64{8, 12, 12, 10, 18, 10, 40, 11, 17, 17, 12, 17, 10, 12, 7, 30, 12, 10}
 
 // Spreadsheet returns the digest as an .xlsx workbook for the office, in lang
 // ("zh", the default, or "en"):
@@ -159,7 +159,7 @@ func (w *book) requests(sheet string, d flows.Digest, c *catalog) {
 			r.ID, r.Village, r.Household, r.Cadre, r.Unit, r.Category, r.Summary, c.state(r.State),
 			excelTime(r.Received, loc), excelTime(r.FirstResponse, loc),
 			excelTime(r.Deadline, loc), excelTime(r.Resolved, loc),
-			c.solvedText(r.Solved), c.rating(r.Rating), c.bool(r.Late), strings.Join(r.Path, " → "),
+			c.solvedText(r.Solved), c.rating(r.Rating), c.bool(r.Late), strings.Join(r.Path, " → "), c.origins[r.Origin], c.vias[r.VerdictVia],
 		} {
 			w.set(sheet, col+1, row, v)
 		}

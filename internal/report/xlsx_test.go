@@ -103,7 +103,7 @@ func TestSpreadsheetZh(t *testing.T) {
 	if len(rows) != 1+len(d.Requests) {
 		t.Fatalf("%d rows, want %d", len(rows), 1+len(d.Requests))
 	}
-	if rows[0][0] != "编号" || len(rows[0]) != 16 || rows[0][14] != "超期" {
+	if rows[0][0] != "编号" || len(rows[0]) != 18 || rows[0][14] != "超期" || rows[0][17] != "评价方式" {
 		t.Errorf("header %v", rows[0])
 	}
 	for ref, want := range map[string]string{
