@@ -141,6 +141,10 @@ func TestVisitRecordedRequestPhoneVerdict(t *testing.T) {
 	if len(d.Requests) != 1 || d.Requests[0].VerdictVia != "phone" || d.Requests[0].Origin != flows.OriginVisit {
 		t.Errorf("digest requests %+v", d.Requests)
 	}
+	// The visit counts in 走访覆盖率: one of the unit's four households.
+	if c := d.Coverage; c == nil || c.VisitedWeek != 1 || c.Visited != 1 || c.Rate != (flows.Rate{Num: 1, Den: 4}) {
+		t.Errorf("digest coverage %+v", c)
+	}
 	n = h.mark(leaderZh)
 	h.say(leaderZh, "/digest")
 	h.expect(leaderZh, n, "走访代录 1")
