@@ -135,13 +135,17 @@ func (s *Store) SeedContacts(ctx context.Context, c flows.Contact) (int, error) 
 	return done, nil
 }
 
-// LastContacts implements flows.ContactStore, in pipelines of ZMSCORE.
+// LastContacts implements flows.ContactStore, in one pipeline of ZMSCORE.
 func (s *Store) LastContacts(ctx context.Context, ids []string) (map[string]flows.LastContact, error) {
 	out := make(map[string]flows.LastContact, len(ids))
 	var last, visit []*redis.FloatSliceCmd
-	err := s.chunks(ctx, len(ids), func(p redis.Pipeliner, from, to int) {
-		last = append(last, p.ZMScore(ctx, s.k.contact(), ids[from:to]...))
-		visit = append(visit, p.ZMScore(ctx, s.k.lastVisit(), ids[from:to]...))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { // one round trip: a command per 1000 ids
+		for from := 0; from < len(ids); from += pipeChunk {
+			to := min(from+pipeChunk, len(ids))
+			last = append(last, p.ZMScore(ctx, s.k.contact(), ids[from:to]...))
+			visit = append(visit, p.ZMScore(ctx, s.k.lastVisit(), ids[from:to]...))
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("last contacts: %w", err)

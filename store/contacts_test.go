@@ -67,3 +67,23 @@ func TestContacts(t *testing.T) {
 		t.Fatalf("week: contacted %v visited %v", contacted, visited)
 	}
 }
+
+// TestAssignments: the households on the roster with name, village and
+// cadre; one erased (taken out of the roster set) is left out at once,
+// though the list is cached.
+func TestAssignments(t *testing.T) {
+	s, _ := setup(t)
+	ctx := testCtx(t)
+	must(t, "roster", saveRoster(ctx, s, testRoster(), testCodes()))
+	got, err := s.Assignments(ctx)
+	must(t, "assignments", err)
+	if len(got) != 3 || got[0] != (flows.Household{ID: "H1", Name: "张三", Village: "东村", CadreID: "C1"}) {
+		t.Fatalf("assignments %+v", got)
+	}
+	must(t, "erase", s.rdb.SRem(ctx, s.k.households(), "H2").Err())
+	got, err = s.Assignments(ctx)
+	must(t, "assignments", err)
+	if len(got) != 2 || got[1].ID != "H3" {
+		t.Fatalf("after an erasure %+v", got)
+	}
+}

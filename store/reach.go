@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -188,13 +190,47 @@ func talkUntil(v string) time.Time {
 // fields that say which data is in force (versions.go).
 var assignFields = []string{"name", "village", "cadre", "v", "pv", prevPrefix + "name", prevPrefix + "village", prevPrefix + "cadre"}
 
+// assignCache keeps the last Assignments read, keyed by the roster version
+// in force and the number of households on the roster: only an import
+// (a new version) changes a household's name, village or cadre, and only
+// an import or an erasure (forget) changes who is on the roster.
+type assignCache struct {
+	mu             sync.Mutex
+	version, count int64
+	list           []flows.Household
+}
+
 // Assignments implements flows.ReachStore: the households on the roster in
-// force with their name, village and cadre only, in pipelines of HMGET.
+// force with their name, village and cadre only, in pipelines of HMGET,
+// read again only when the roster version or the number of households
+// changed (one round trip to check).
 func (s *Store) Assignments(ctx context.Context) ([]flows.Household, error) {
-	cur, err := s.current(ctx)
-	if err != nil {
+	var ver *redis.StringCmd
+	var count *redis.IntCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		ver, count = s.getVersion(ctx, p), p.SCard(ctx, s.k.households())
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("assignments: %w", err)
 	}
+	cur, n := versionOf(ver.Val()), count.Val()
+	c := &s.assigned
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.list != nil && c.version == cur && c.count == n {
+		return c.list, nil
+	}
+	list, err := s.readAssignments(ctx, cur)
+	if err != nil {
+		return nil, err
+	}
+	c.version, c.count, c.list = cur, n, list
+	return list, nil
+}
+
+// readAssignments reads the households on the roster under version cur.
+func (s *Store) readAssignments(ctx context.Context, cur int64) ([]flows.Household, error) {
 	ids, err := s.members(ctx, s.k.households())
 	if err != nil {
 		return nil, fmt.Errorf("assignments: %w", err)

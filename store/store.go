@@ -29,6 +29,8 @@ type Store struct {
 	// that already took back their own pending entries, and when each
 	// consumer last searched for stale entries in vain.
 	groups sync.Map
+	// assigned caches Assignments (see reach.go).
+	assigned assignCache
 }
 
 var (
