@@ -123,8 +123,13 @@ func (e *env) digest(ctx context.Context) error {
 	}
 	sides := []*side{{name: "1w", weeks: 1}, {name: fmt.Sprintf("%dw", e.sz.DigestWeeks), weeks: e.sz.DigestWeeks}}
 	for _, s := range sides {
-		st := newStore(rdb, "digest-"+s.name)
-		s.st, s.svc = st, newService(st, flows.NewSimClock(now))
+		m, err := program(ctx, benchConfig(e.redis.url()+loaderPool, "digest-"+s.name), flows.NewSimClock(now))
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		st := m.Store
+		s.st, s.svc = st, m.Service
 		if err := populate(ctx, s.svc, st, c, false); err != nil {
 			return err
 		}

@@ -33,10 +33,12 @@ func (e *env) memory(ctx context.Context) error {
 	}
 	// Every message is a new request: one household per request. The
 	// roster is stored here, so that the child's memory is the bot's.
-	rdb := e.redis.client()
-	st := newStore(rdb, "rss")
-	err = populate(ctx, newService(st, nil), st, makeCounty(max(e.sz.Households, e.sz.RSSRequests), e.sz.Cadres), true)
-	rdb.Close()
+	m, err := program(ctx, benchConfig(e.redis.url(), "rss"), nil)
+	if err != nil {
+		return err
+	}
+	err = populate(ctx, m.Service, m.Store, makeCounty(max(e.sz.Households, e.sz.RSSRequests), e.sz.Cadres), true)
+	m.Close()
 	if err != nil {
 		return err
 	}
@@ -101,21 +103,20 @@ func childRSS(url string, sz sizes) error {
 	if err != nil {
 		return err
 	}
-	po.PoolSize = 64
-	rdb := redis.NewClient(po)
+	rdb := redis.NewClient(po) // the bench's own reads, beside the program's client
 	defer rdb.Close()
-	st := newStore(rdb, "rss")
-	svc := newService(st, nil)
 	n := sz.RSSRequests
 	stub := telegramStub()
 	defer stub.Close()
-	b, err := newBot(svc, st, stub.URL, "1:stub", 1e6, 1e6)
+	m, err := program(ctx, withBot(benchConfig(url+"?pool_size=64", "rss"), stub.URL, "1:stub", 1e6, 1e6), nil)
 	if err != nil {
 		return err
 	}
+	defer m.Close()
+	st := m.Store
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { defer close(done); _ = b.Run(rctx) }()
+	go func() { defer close(done); _ = m.Run(rctx) }()
 	defer func() { cancel(); <-done }()
 	time.Sleep(500 * time.Millisecond) // let the bot start its loops
 	debug.FreeOSMemory()
@@ -218,6 +219,8 @@ func telegramStub() *httptest.Server {
 			case <-time.After(10 * time.Second):
 			}
 			_, _ = io.WriteString(w, `{"ok":true,"result":[]}`)
+		case strings.HasSuffix(r.URL.Path, "/getMe"):
+			_, _ = io.WriteString(w, `{"ok":true,"result":{"id":1,"is_bot":true,"first_name":"stub","username":"stub_bot"}}`)
 		case strings.Contains(r.URL.Path, "/send"), strings.Contains(r.URL.Path, "/copyMessage"):
 			fmt.Fprintf(w, `{"ok":true,"result":{"message_id":%d,"date":0,"chat":{"id":1,"type":"private"}}}`, id.Add(1))
 		default:

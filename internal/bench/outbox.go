@@ -17,10 +17,6 @@ import (
 // against an emulator enforcing Telegram's limits (1/s per chat with a burst
 // of 3, 30/s overall).
 func (e *env) outbox(ctx context.Context) error {
-	rdb := e.redis.client()
-	defer rdb.Close()
-	st := newStore(rdb, "outbox")
-	svc := newService(st, nil)
 	tg := telegramtest.New()
 	defer tg.Close()
 	tg.EnforceLimits(1, 30)
@@ -30,6 +26,13 @@ func (e *env) outbox(ctx context.Context) error {
 	}
 	// Queue every message first: chat i%chats gets message i, so each chat
 	// has Outbox/chats messages waiting and they interleave in the queue.
+	rate := config.Default().Telegram.Rate
+	m, err := program(ctx, withBot(benchConfig(e.redis.url(), "outbox"), tg.URL(), tg.Token(), rate.Global, rate.PerChat), nil)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	st := m.Store
 	var notices []flows.Notice
 	for i := 0; i < e.sz.Outbox; i++ {
 		notices = append(notices, flows.Notice{ChatID: hhAccount + int64(i%chats), Lang: "zh", Kind: flows.NoticeRequestAck,
@@ -40,14 +43,9 @@ func (e *env) outbox(ctx context.Context) error {
 			return err
 		}
 	}
-	rate := config.Default().Telegram.Rate
-	b, err := newBot(svc, st, tg.URL(), tg.Token(), rate.Global, rate.PerChat)
-	if err != nil {
-		return err
-	}
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { defer close(done); _ = b.Run(rctx) }()
+	go func() { defer close(done); _ = m.Run(rctx) }()
 	sent := func() []telegramtest.Call {
 		var ok []telegramtest.Call
 		for _, c := range tg.CallsTo("sendMessage") {

@@ -71,11 +71,10 @@ counts of households contacted since a day, updated with each contact.`,
 
 // notes are always shown, after the table: how each figure was taken.
 const notes = `### How the figures were taken
-- **Wiring.** The bench cannot import package main (Go forbids importing a main package), so it wires the same
-  pieces Main.Open/OpenBot wire — store, flows.Service with the default config's rules, bot.New with the same options —
-  without Main's cron and /metrics server. Quiet hours are off, as in the end-to-end tests. *Hook that would let the
-  bench run Main itself:* move Main (app.go, digest.go, ops.go, schedule.go) into an importable package, e.g.
-  internal/app, leaving main.go in package main.
+- **Wiring.** The bench runs the program as production does: app.Main (Open, OpenBot, Run: store, flows.Service,
+  bot, cron) from the default config, flood control and every rule on, with no second wiring. Only what places it
+  changes: the bench's Redis and namespace, the Bot API URL, no /healthz server, errors-only logs, no quiet hours (as
+  in the end-to-end tests) and, where noted, telegram.rate.
 - **Redis** is a redis-server the bench starts on a free port in a temporary directory, with appendonly yes,
   appendfsync everysec and noeviction (the README's deployment settings). The go test benchmarks below use
   internal/redistest, whose servers run appendfsync always: every write there includes an fsync.
@@ -85,8 +84,9 @@ const notes = `### How the figures were taken
   N ÷ (first injection → last message out); latency is per message, injection → out, so it includes the wait in the
   burst. Minqing's telegram.rate is raised to 10⁶/s so that its limiter is out of the way; the echo bot is
   tgbot.New(token, WithServerURL, WithDefaultHandler(SendMessage back)) with the library's defaults. The two sides
-  alternate (ABBA); each round's bot is started, waits for its first getUpdates, and is stopped after.
-- **Round trips** (2) are counted by a go-redis hook on the store's client (a command counts 1, a pipeline or
+  alternate (ABBA); each round's bot (Main.Run for Minqing) is started, waits for its first getUpdates, and is
+  stopped after. Before the rounds Minqing runs once to send the digest its first start owes every bound leader.
+- **Round trips** (2) are counted by a go-redis hook on the program's store client (a command counts 1, a pipeline or
   MULTI/EXEC counts 1) during svc.Receive of a bound household's new request, after one warm-up request.
 - **Sweep** (3): both sides hold the same number of open requests at every sweep, of which sweep-due are due
   (reminders of requests created 24 h before); each side sweeps reps times, alternating.

@@ -131,14 +131,16 @@ func (c *counter) measure(fn func() error) ([]string, error) {
 // household's new request ("update stored" to "notification queued"), and
 // of a follow-up for comparison.
 func (e *env) roundTrips(ctx context.Context) error {
-	rdb := e.redis.client()
-	defer rdb.Close()
+	m, err := program(ctx, benchConfig(e.redis.url(), "roundtrips"), nil)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
 	cnt := &counter{}
-	rdb.AddHook(cnt)
-	st := newStore(rdb, "roundtrips")
-	svc := newService(st, nil)
+	m.Store.Client().AddHook(cnt)
+	svc := m.Service
 	c := makeCounty(200, 20)
-	if err := populate(ctx, svc, st, c, true); err != nil {
+	if err := populate(ctx, svc, m.Store, c, true); err != nil {
 		return err
 	}
 	upd := int64(1)

@@ -47,11 +47,14 @@ func (e *env) startup(ctx context.Context) error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("go build: %w", err)
 	}
-	rdb := e.redis.client()
-	defer rdb.Close()
-	st := newStore(rdb, "startup")
+	m, err := program(ctx, benchConfig(e.redis.url(), "startup"), nil)
+	if err != nil {
+		return err
+	}
 	c := makeCounty(e.sz.Households, e.sz.Cadres)
-	if err := populate(ctx, newService(st, nil), st, c, true); err != nil {
+	err = populate(ctx, m.Service, m.Store, c, true)
+	m.Close()
+	if err != nil {
 		return err
 	}
 	tg := telegramtest.New(telegramtest.WithBotUsername("bench_bot")) // as in the config: a start checks it

@@ -85,12 +85,16 @@ func (e *env) sweep(ctx context.Context) error {
 			"machine (-sweep-load apply), too long for the 5-minute budget.")
 	}
 	for _, s := range sides {
-		st := newStore(rdb, "sweep-"+s.name)
-		s.svc = newService(st, flows.NewSimClock(t0))
+		m, err := program(ctx, benchConfig(e.redis.url()+loaderPool, "sweep-"+s.name), flows.NewSimClock(t0))
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		st := m.Store
+		s.svc = m.Service
 		if err := populate(ctx, s.svc, st, c, false); err != nil {
 			return err
 		}
-		var err error
 		nonDue := s.open - reps*due
 		if nonDue < 0 {
 			return fmt.Errorf("sweep: %d open requests cannot hold %d sweeps of %d due", s.open, reps, due)

@@ -10,8 +10,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/minqing/minqing/bot"
 	"github.com/minqing/minqing/flows"
+	"github.com/minqing/minqing/internal/app"
 	"github.com/minqing/minqing/internal/config"
 	"github.com/minqing/minqing/store"
 )
@@ -83,44 +83,65 @@ func accountOf(ref string) int64 {
 	return cadreAccount + n
 }
 
-// settings are the service's rules as Main builds them from the default
-// config, without quiet hours (as the end-to-end tests run).
-func settings() flows.Settings { return defaultSettings }
-
-var defaultSettings = func() flows.Settings {
+// benchConfig is the configuration the bench runs the program with: the
+// default config, as `minqing run` reads it from a config.yaml that sets
+// nothing, with flood control and every other rule on. Only what places
+// the program changes: the bench's Redis in namespace ns, no /healthz
+// server, errors-only logs, a cards secret (to make the codes the bench
+// binds with), and no quiet hours, as in the end-to-end tests, so that a
+// run at night measures the same work.
+func benchConfig(redisURL, ns string) *config.Config {
 	c := config.Default()
 	c.QuietHours = config.QuietHours{}
-	s := c.Settings()
-	s.FloodPerMinute = 0 // TODO(issue 15): the bench runs the program through app.Main, flood control on
-	return s
-}()
-
-// newService wraps a store in a Service with the default rules.
-func newService(st *store.Store, clock flows.Clock) *flows.Service {
-	if clock == nil {
-		clock = flows.SystemClock{}
-	}
-	return &flows.Service{Store: st, Clock: clock, Settings: settings(), Codes: flows.NewCardCodes("bench secret, not for use", "bench")}
+	c.Redis.URL, c.Redis.Namespace = redisURL, ns
+	c.HTTP.Listen = ""
+	c.Log.Level = slog.LevelError
+	c.Cards.Secret = "bench secret, not for use, 32+ characters long"
+	return c
 }
 
-// newStore returns a store on its own client, in namespace ns.
+// loaderPool, added to a Redis URL, gives the program's client a pool large
+// enough for the bench's loaders (up to 64 goroutines through store.Apply).
+const loaderPool = "?pool_size=128"
+
+// settings are the rules the bench's program runs with (benchConfig's).
+func settings() flows.Settings { return defaultSettings }
+
+var defaultSettings = benchConfig("", "").Settings()
+
+// program opens the program as `minqing run` does (app.Main: store,
+// service and, with a token, the bot: one wiring, the production one) on
+// the config c; clock nil is the wall clock. The caller closes it.
+func program(ctx context.Context, c *config.Config, clock flows.Clock) (*app.Main, error) {
+	m := &app.Main{Config: c, Clock: clock, Log: quiet(), Consumer: "bench"}
+	if err := m.Open(ctx); err != nil {
+		return nil, err
+	}
+	if c.Telegram.Token == "" {
+		return m, nil
+	}
+	if err := m.OpenBot(); err != nil {
+		_ = m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// withBot points c at a Bot API (the emulator or a stub) with the given
+// sending rates.
+func withBot(c *config.Config, apiURL, token string, global, perChat float64) *config.Config {
+	c.Telegram.APIURL, c.Telegram.Token = apiURL, config.Secret(token)
+	c.Telegram.Rate.Global, c.Telegram.Rate.PerChat = global, perChat
+	return c
+}
+
+// newStore returns a store on the bench's own client, in namespace ns: for
+// loading data and checking the key layout, not for running the program.
 func newStore(rdb redis.UniversalClient, ns string) *store.Store { return store.New(rdb, "mq", ns) }
 
 // quiet is a logger that drops everything below errors.
 func quiet() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
-}
-
-// newBot builds the Telegram side exactly as Main.OpenBot does (minus the
-// metrics registry and digest files), on apiURL with the given rates.
-func newBot(svc *flows.Service, st *store.Store, apiURL, token string, global, perChat float64) (*bot.Bot, error) {
-	return bot.New(svc, st, st, bot.Options{
-		Token: token, APIURL: apiURL, DefaultLang: "zh", Consumer: "bench",
-		GlobalRate: global, PerChatRate: perChat, Log: quiet(),
-		Unreachable: func(ctx context.Context, chat int64, n flows.Notice) {
-			_ = svc.Unreachable(ctx, chat, n)
-		},
-	})
 }
 
 // populate imports c's roster and binds every cadre (and, with households,
