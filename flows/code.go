@@ -101,7 +101,7 @@ func derivedCode(text string) (string, bool) {
 		case r >= 'a' && r <= 'z':
 			r -= 'a' - 'A'
 		}
-		if r > unicode.MaxASCII || strings.IndexRune(codeAlphabet, r) < 0 || b.Len() == CodeLen {
+		if r > unicode.MaxASCII || !strings.ContainsRune(codeAlphabet, r) || b.Len() == CodeLen {
 			return "", false
 		}
 		b.WriteRune(r)

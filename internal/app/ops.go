@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -32,7 +33,7 @@ type ops struct {
 func newOps(m *Main) *ops {
 	o := &ops{m: m, reg: prometheus.NewRegistry(), sweeps: prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name: "minqing_sweep_seconds", Help: "Duration of the reminder sweeps.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)})}
-	o.reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}),
+	o.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&queueCollector{m: m}, o.sweeps)
 	o.lastPoll.Store(time.Now().UnixMilli())
 	o.unreachable("starting: asking Telegram who the bot is (getMe)")

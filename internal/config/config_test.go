@@ -49,7 +49,7 @@ func TestDefaultValidates(t *testing.T) {
 	if err := Default().Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if Default() == Default() {
+	if a, b := Default(), Default(); a == b {
 		t.Error("Default returns a shared Config")
 	}
 }
