@@ -77,8 +77,8 @@ func FuzzUpdate(f *testing.F) {
 		}
 		_ = json.Unmarshal(raw, &probe)
 		bound := senderBound(ctx, m, raw)
-		before, err := m.Store.Client().Get(ctx, "mq:{county}:req:seq").Result()
-		if err != nil && err.Error() != "redis: nil" {
+		before, err := m.Store.LastRequestID(ctx)
+		if err != nil {
 			t.Fatalf("redis: %v", err) // the property below must not pass by failing to read
 		}
 		accounts, err := m.Store.Client().Keys(ctx, "mq:{county}:acct:*").Result()
@@ -89,7 +89,7 @@ func FuzzUpdate(f *testing.F) {
 		if bound {
 			return
 		}
-		after, _ := m.Store.Client().Get(ctx, "mq:{county}:req:seq").Result()
+		after, _ := m.Store.LastRequestID(ctx)
 		now, _ := m.Store.Client().Keys(ctx, "mq:{county}:acct:*").Result()
 		if after != before {
 			t.Fatalf("an unbound sender created a request: %s", raw)

@@ -337,13 +337,11 @@ func (h *harness) none(u telegramtest.User, mark int, want string) {
 func (h *harness) drain() {
 	h.t.Helper()
 	ctx := context.Background()
-	rdb := h.m.Store.Client()
 	ok := waitUntil(2*waitFor, func() bool {
-		n, err := h.outboxDepth()
-		in, err2 := rdb.XLen(ctx, "mq:{county}:inbox").Result()
+		in, out, err := h.m.Store.Stats(ctx, time.Now())
 		// An update is confirmed to Telegram only after it is stored, so
 		// once none is pending every update is in the inbox or handled.
-		return err == nil && err2 == nil && n == 0 && in == 0 && len(h.tg.PendingUpdates()) == 0
+		return err == nil && out.Depth == 0 && in.Depth == 0 && len(h.tg.PendingUpdates()) == 0
 	})
 	if !ok {
 		h.t.Fatal("the queues did not drain")

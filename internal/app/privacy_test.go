@@ -172,7 +172,7 @@ func TestExportAndForget(t *testing.T) {
 	if _, err := h.m.Store.Request(ctx, 3); err != nil {
 		t.Errorf("another household's request: %v", err)
 	}
-	anon, err := h.m.Store.Client().HGetAll(ctx, "mq:{county}:anon:2026-W49").Result()
+	anon, err := h.m.Store.AnonCounts(ctx, "2026-W49")
 	if err != nil || anon["requests"] != "2" || anon["received"] != "2" || anon["closed"] != "1" || anon["satisfied"] != "1" || anon["received@县财政局"] != "2" {
 		t.Errorf("anonymous counts: %v %v", anon, err)
 	}
@@ -250,7 +250,7 @@ func TestRetention(t *testing.T) {
 		t.Fatalf("timeline of #1 left: %v", tl)
 	}
 	checkIndexes(t, h.m.Store.Client(), 1)
-	if anon, _ := h.m.Store.Client().HGetAll(ctx, "mq:{county}:anon:2026-W49").Result(); anon["closed"] != "1" {
+	if anon, _ := h.m.Store.AnonCounts(ctx, "2026-W49"); anon["closed"] != "1" {
 		t.Errorf("anonymous counts: %v", anon)
 	}
 	c = h.mark(cadreLiu)
@@ -262,7 +262,7 @@ func TestRetention(t *testing.T) {
 	if exists(3) || !exists(2) {
 		t.Fatalf("after the second expiry: #2 %v #3 %v", exists(2), exists(3))
 	}
-	cursor := func() string { v, _ := h.m.Store.Client().Get(ctx, "mq:{county}:retention:week").Result(); return v }
+	cursor := func() string { v, _ := h.m.Store.RetentionCursor(ctx); return v }
 	if got := cursor(); got != "2026-W49" {
 		t.Fatalf("cursor %q, want 2026-W49 (#2 is open)", got)
 	}

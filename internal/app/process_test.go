@@ -17,6 +17,7 @@ import (
 	"github.com/minqing/minqing/bot/telegramtest"
 	"github.com/minqing/minqing/internal/config"
 	"github.com/minqing/minqing/internal/redistest"
+	"github.com/minqing/minqing/store"
 )
 
 // proc runs the minqing binary as a separate process, so that tests can kill
@@ -199,8 +200,8 @@ func TestKillAndTerminate(t *testing.T) {
 				t.Logf("missing %02d; household got %d msgs", i, len(tg.BotMessages(users[i].ID)))
 			}
 		}
-		n, _ := c.Get(ctx, "mq:{county}:req:seq").Result()
-		t.Logf("requests %s", n)
+		n, _ := store.New(c, "mq", "county").LastRequestID(ctx)
+		t.Logf("requests %d", n)
 		t.Fatalf("after kill -9: %d of 30 requests reached the cadre (%d before the restart)", arrived("急事", 30), before)
 	}
 	t.Logf("kill -9 after %d of 30 notifications", before)
