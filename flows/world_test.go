@@ -153,28 +153,31 @@ func (w *world) request(id int64) flows.Request {
 	return r
 }
 
-// sent returns the notices queued since the last call, and takes them off
-// the outbox.
+// sent returns the notices queued since the last call (lane by lane), and
+// takes them off the outbox.
 func (w *world) sent() []flows.Notice {
 	w.t.Helper()
 	var out []flows.Notice
-	for {
-		qs, err := w.st.Next(w.ctx, "test", 100, time.Millisecond, time.Hour)
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		if len(qs) == 0 {
-			return out
-		}
-		ds := make([]flows.Delivered, len(qs))
-		for i, q := range qs {
-			out = append(out, q.Notice)
-			ds[i] = flows.Delivered{Queued: q}
-		}
-		if err := w.st.DoneAll(w.ctx, ds); err != nil {
-			w.t.Fatal(err)
+	for l := flows.Lane(0); l < flows.Lanes; l++ {
+		for {
+			qs, err := w.st.Next(w.ctx, "test", l, 100, time.Millisecond, time.Hour)
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			if len(qs) == 0 {
+				break
+			}
+			ds := make([]flows.Delivered, len(qs))
+			for i, q := range qs {
+				out = append(out, q.Notice)
+				ds[i] = flows.Delivered{Queued: q}
+			}
+			if err := w.st.DoneAll(w.ctx, ds); err != nil {
+				w.t.Fatal(err)
+			}
 		}
 	}
+	return out
 }
 
 // kinds lists notices as "kind>account", in the order queued.
