@@ -65,16 +65,24 @@ func (m *Main) Open(ctx context.Context) error {
 	} else if n > 0 {
 		m.Log.Info("resolved requests indexed for /revisits", "requests", n)
 	}
-	m.Service = &flows.Service{Store: st, Clock: m.Clock, Settings: c.Settings(), Log: m.Log}
+	m.Service = NewService(c, st, m.Clock, m.Log)
 	if _, err := m.Service.SeedContacts(ctx); err != nil {
 		_ = st.Close()
 		m.Store = nil
 		return fmt.Errorf("open store: %w", err)
 	}
-	if secret := c.Cards.Secret.Reveal(); secret != "" {
-		m.Service.Codes = flows.NewCardCodes(secret, c.Redis.Namespace)
-	}
 	return nil
+}
+
+// NewService builds the service of Minqing's rules as Open does, on st: its
+// settings from c (Config.Settings), the card codes from cards.secret (none
+// without it). The bench uses it for phases that time the service alone.
+func NewService(c *config.Config, st flows.Store, clock flows.Clock, log *slog.Logger) *flows.Service {
+	svc := &flows.Service{Store: st, Clock: clock, Settings: c.Settings(), Log: log}
+	if secret := c.Cards.Secret.Reveal(); secret != "" {
+		svc.Codes = flows.NewCardCodes(secret, c.Redis.Namespace)
+	}
+	return svc
 }
 
 // OpenBot builds the Telegram side; it needs a token.

@@ -135,6 +135,16 @@ func withBot(c *config.Config, apiURL, token string, global, perChat float64) *c
 	return c
 }
 
+// newService is the service as app.Main.Open builds it (app.NewService, from
+// benchConfig), on a store the bench loads directly; for phases that time
+// the service alone. clock nil is the wall clock.
+func newService(st *store.Store, clock flows.Clock) *flows.Service {
+	if clock == nil {
+		clock = flows.SystemClock{}
+	}
+	return app.NewService(benchConfig("", "bench"), st, clock, quiet())
+}
+
 // newStore returns a store on the bench's own client, in namespace ns: for
 // loading data and checking the key layout, not for running the program.
 func newStore(rdb redis.UniversalClient, ns string) *store.Store { return store.New(rdb, "mq", ns) }
