@@ -66,7 +66,7 @@ var catalog = map[string]map[string]string{
 			"{{if .D.OldestLate}}\n\n<b>超期最久</b>{{range .D.OldestLate}}\n#{{.RequestID}} {{.Village}} · {{.Cadre}} · 超期{{.DaysLate}}天 · {{.Summary}}{{end}}{{end}}" +
 			"{{if .D.Categories}}\n\n<b>类别</b> {{range $i, $c := .D.Categories}}{{if $i}} · {{end}}{{cat $c.Category}} {{$c.Count}}{{end}}{{end}}" +
 			"{{if or .D.TransfersIn .D.TransfersOut .D.SentBack}}\n\n<b>转办</b> 转入 {{.D.TransfersIn}} · 转出 {{.D.TransfersOut}} · 退回 {{.D.SentBack}}{{if not .D.Unit}}{{range .D.Rows}}{{if or .TransfersIn .TransfersOut .SentBack}}\n{{.Name}}：转入 {{.TransfersIn}} · 转出 {{.TransfersOut}} · 退回 {{.SentBack}}{{end}}{{end}}{{end}}{{end}}" +
-			"{{with .D.Coverage}}\n\n<b>走访覆盖</b>（近{{.EveryDays}}天）覆盖率 <b>{{rate .Rate}}</b>（已联系 {{.Contacted}}/{{.Assigned}} 户，其中走访 {{.Visited}} 户）\n本周联系 {{.ContactedWeek}} 户 · 本周走访 {{.VisitedWeek}} 户" +
+			"{{with .D.Coverage}}\n\n<b>走访覆盖</b>（近{{.EveryDays}}天）覆盖率 <b>{{rate .Rate}}</b>（已联系 {{.Contacted}}/{{.Assigned}} 户，其中走访 {{.Visited}} 户）\n本周联系 {{.ContactedWeek}} 户 · 本周走访 {{.VisitedWeek}} 户 {{.Visits}} 次" +
 			"{{if .Rows}}\n覆盖率最低：{{range $i, $r := .Rows}}{{if $i}} · {{end}}{{$r.Name}} {{rate $r.Rate}}{{end}}{{end}}" +
 			"{{if .Villages}}\n覆盖率最低的村：{{range $i, $r := .Villages}}{{if $i}} · {{end}}{{$r.Name}} {{rate $r.Rate}}{{end}}{{end}}" +
 			"{{if .Longest}}\n<b>最久未联系</b>{{range .Longest}}\n{{.Household}} · {{.Village}} · {{.Cadre}} · {{if .Last.IsZero}}尚无联系记录{{else}}{{.Days}}天未联系{{end}}{{end}}{{end}}{{end}}",
@@ -229,7 +229,7 @@ var catalog = map[string]map[string]string{
 			"{{if .D.OldestLate}}\n\n<b>Longest late</b>{{range .D.OldestLate}}\n#{{.RequestID}} {{.Village}} · {{.Cadre}} · {{.DaysLate}} days late · {{.Summary}}{{end}}{{end}}" +
 			"{{if .D.Categories}}\n\n<b>Categories</b> {{range $i, $c := .D.Categories}}{{if $i}} · {{end}}{{cat $c.Category}} {{$c.Count}}{{end}}{{end}}" +
 			"{{if or .D.TransfersIn .D.TransfersOut .D.SentBack}}\n\n<b>Transfers</b>: in {{.D.TransfersIn}} · out {{.D.TransfersOut}} · sent back {{.D.SentBack}}{{if not .D.Unit}}{{range .D.Rows}}{{if or .TransfersIn .TransfersOut .SentBack}}\n{{.Name}}: in {{.TransfersIn}} · out {{.TransfersOut}} · sent back {{.SentBack}}{{end}}{{end}}{{end}}{{end}}" +
-			"{{with .D.Coverage}}\n\n<b>Coverage</b> (last {{.EveryDays}} days) <b>{{rate .Rate}}</b> ({{.Contacted}}/{{.Assigned}} households contacted, {{.Visited}} of them visited)\nthis week: {{.ContactedWeek}} contacted · {{.VisitedWeek}} visited" +
+			"{{with .D.Coverage}}\n\n<b>Coverage</b> (last {{.EveryDays}} days) <b>{{rate .Rate}}</b> ({{.Contacted}}/{{.Assigned}} households contacted, {{.Visited}} of them visited)\nthis week: {{.ContactedWeek}} contacted · {{.VisitedWeek}} visited ({{.Visits}} visits)" +
 			"{{if .Rows}}\nlowest: {{range $i, $r := .Rows}}{{if $i}} · {{end}}{{$r.Name}} {{rate $r.Rate}}{{end}}{{end}}" +
 			"{{if .Villages}}\nlowest villages: {{range $i, $r := .Villages}}{{if $i}} · {{end}}{{$r.Name}} {{rate $r.Rate}}{{end}}{{end}}" +
 			"{{if .Longest}}\n<b>Longest without contact</b>{{range .Longest}}\n{{.Household}} · {{.Village}} · {{.Cadre}} · {{if .Last.IsZero}}no contact on record{{else}}{{.Days}} days without contact{{end}}{{end}}{{end}}{{end}}",

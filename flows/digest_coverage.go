@@ -17,6 +17,9 @@ type Coverage struct {
 	// ContactedWeek and VisitedWeek count the households contacted (any
 	// kind) and visited in the digest's week.
 	ContactedWeek, VisitedWeek int
+	// Visits counts the visits to households in scope that started in the
+	// week (a household may be visited more than once).
+	Visits int
 	// Contacted and Visited count the households whose last contact (last
 	// visit) falls in the visits.every before the end of the week (or now,
 	// for a week not over).
@@ -81,6 +84,13 @@ func (s *Service) coverage(ctx context.Context, scope DigestScope, week Week, no
 	end := week.End
 	if now.Before(end) {
 		end = now
+	}
+	upto := week.End // visits started in the week, up to now included
+	if now.Before(upto) {
+		upto = now.Add(time.Millisecond)
+	}
+	if cov.Visits, err = s.weekVisits(ctx, hhs, week.Start, upto); err != nil {
+		return cov, fmt.Errorf("coverage: %w", err)
 	}
 	t := coverageTally{since: end.Add(-cov.Every), week: setOf(contacted), visitedWeek: setOf(visited),
 		rows: newCovTally(), villages: newCovTally()}
@@ -194,4 +204,24 @@ func (t *covTally) list() []CoverageRow {
 		return out[i].Name < out[j].Name
 	})
 	return out
+}
+
+// weekVisits counts the visits to hhs that started in [from, to): O(the
+// county's visits in the week).
+func (s *Service) weekVisits(ctx context.Context, hhs []Household, from, to time.Time) (int, error) {
+	vs, err := s.Store.VisitsBetween(ctx, from, to)
+	if err != nil || len(vs) == 0 {
+		return 0, err
+	}
+	in := make(map[string]bool, len(hhs))
+	for _, h := range hhs {
+		in[h.ID] = true
+	}
+	n := 0
+	for _, v := range vs {
+		if in[v.HouseholdID] {
+			n++
+		}
+	}
+	return n, nil
 }

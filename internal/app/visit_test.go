@@ -142,7 +142,7 @@ func TestVisitRecordedRequestPhoneVerdict(t *testing.T) {
 		t.Errorf("digest requests %+v", d.Requests)
 	}
 	// The visit counts in 走访覆盖率: one of the unit's four households.
-	if c := d.Coverage; c == nil || c.VisitedWeek != 1 || c.Visited != 1 || c.Rate != (flows.Rate{Num: 1, Den: 4}) {
+	if c := d.Coverage; c == nil || c.VisitedWeek != 1 || c.Visited != 1 || c.Visits != 1 || c.Rate != (flows.Rate{Num: 1, Den: 4}) {
 		t.Errorf("digest coverage %+v", c)
 	}
 	n = h.mark(leaderZh)

@@ -13,6 +13,7 @@ type coverageLabels struct {
 	metric, value                    string
 	assigned, contacted, visited     string // fmt with the days of visits.every
 	contactedWeek, visitedWeek, rate string
+	visits                           string
 	rowUnit, rowCadre, rowVillage    string
 	longest, household, last, days   string
 	never                            string
@@ -24,7 +25,7 @@ var covZh = &coverageLabels{
 	chart:  "走访覆盖率 %s（近%[4]d天已联系 %[2]d/%[3]d 户）",
 	metric: "指标", value: "数值",
 	assigned: "结对户数", contacted: "近%d天已联系户数", visited: "近%d天已走访户数",
-	contactedWeek: "本周联系户数", visitedWeek: "本周走访户数", rate: "走访覆盖率",
+	contactedWeek: "本周联系户数", visitedWeek: "本周走访户数", rate: "走访覆盖率", visits: "本周走访次数",
 	rowUnit: "单位", rowCadre: "干部", rowVillage: "村",
 	longest: "最久未联系（前十）", household: "户主", last: "最近联系", days: "未联系天数",
 	never: "尚无联系记录", village: "村", cadre: "干部", unit: "单位",
@@ -35,7 +36,7 @@ var covEn = &coverageLabels{
 	chart:  "coverage %s (%[2]d/%[3]d households contacted in %[4]d days)",
 	metric: "Metric", value: "Value",
 	assigned: "Households assigned", contacted: "Contacted in the last %d days", visited: "Visited in the last %d days",
-	contactedWeek: "Contacted this week", visitedWeek: "Visited this week", rate: "Coverage rate",
+	contactedWeek: "Contacted this week", visitedWeek: "Visited this week", rate: "Coverage rate", visits: "Visits this week",
 	rowUnit: "Unit", rowCadre: "Cadre", rowVillage: "Village",
 	longest: "Longest without contact (top ten)", household: "Household", last: "Last contact", days: "Days without contact",
 	never: "no contact on record", village: "Village", cadre: "Cadre", unit: "Unit",
@@ -65,7 +66,7 @@ func (w *book) coverage(sheet string, d flows.Digest, c *catalog) {
 	}{
 		{l.assigned, cv.Assigned}, {fmt.Sprintf(l.contacted, cv.EveryDays), cv.Contacted},
 		{fmt.Sprintf(l.visited, cv.EveryDays), cv.Visited}, {l.rate, cv.Rate.Format()},
-		{l.contactedWeek, cv.ContactedWeek}, {l.visitedWeek, cv.VisitedWeek},
+		{l.contactedWeek, cv.ContactedWeek}, {l.visitedWeek, cv.VisitedWeek}, {l.visits, cv.Visits},
 	} {
 		row++
 		w.set(sheet, 1, row, kv.name)
