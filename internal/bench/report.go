@@ -72,8 +72,8 @@ counts of households contacted since a day, updated with each contact.`,
 // notes are always shown, after the table: how each figure was taken.
 const notes = `### How the figures were taken
 - **Wiring.** The bench runs the program as production does: app.Main (Open, OpenBot, Run: store, flows.Service,
-  bot, cron) from the default config, flood control and every rule on, with no second wiring. Only what places it
-  changes: the bench's Redis and namespace, the Bot API URL, no /healthz server, errors-only logs, no quiet hours (as
+  bot, cron) from the default config, flood control and every rule on, with no second wiring; phases that time the
+  service alone build it with app.NewService, as Main.Open does. Only what places it changes: the bench's Redis and namespace, the Bot API URL, no /healthz server, errors-only logs, no quiet hours (as
   in the end-to-end tests) and, where noted, telegram.rate.
 - **Redis** is a redis-server the bench starts on a free port in a temporary directory, with appendonly yes,
   appendfsync everysec and noeviction (the README's deployment settings). The go test benchmarks below use
