@@ -22,7 +22,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/minqing/minqing/bot/telegramtest"
-	"github.com/minqing/minqing/internal/app"
 )
 
 // tokenRe finds the tag a bench message carries: q<round>n<index>z.
@@ -251,118 +250,6 @@ func median(xs []float64) float64 {
 	return s[len(s)/2]
 }
 
-// intake compares end-to-end intake through Minqing's bot (poller, inbox,
-// workers, flows, store, outbox, sender) with a bare go-telegram/bot echo
-// bot on the same emulator, in alternating rounds.
-func (e *env) intake(ctx context.Context) error {
-	rdb := e.redis.client() // the bench's own reads: INFO, CONFIG RESETSTAT
-	defer rdb.Close()
-	tg := telegramtest.New()
-	defer tg.Close()
-	rec := newRecorder(tg)
-	defer rec.close()
-	// The program as in production, flood control on; only telegram.rate
-	// is raised, so that the limiter is out of the way.
-	prog, err := program(ctx, withBot(benchConfig(e.redis.url(), "intake"), rec.url(), tg.Token(), 1e6, 1e6), nil)
-	if err != nil {
-		return err
-	}
-	defer prog.Close()
-	cnt := &counter{}
-	prog.Store.Client().AddHook(cnt)
-	c := makeCounty(e.sz.Households, e.sz.Cadres)
-	before := usedMemory(ctx, rdb)
-	if err := populate(ctx, prog.Service, prog.Store, c, true); err != nil {
-		return err
-	}
-	e.add("redis_roster_bytes", fmt.Sprintf("%d (%d households, %d cadres, all bound)", usedMemory(ctx, rdb)-before, len(c.roster.Households), len(c.roster.Cadres)))
-	for _, cd := range c.roster.Cadres {
-		tg.AddUser(telegramtest.User{ID: accountOf(cd.ID), FirstName: cd.Name, LanguageCode: "zh-hans"})
-	}
-	if err := warmUp(ctx, prog, rec); err != nil {
-		return err
-	}
-	n := min(e.sz.Intake, len(c.roster.Households)/e.sz.Rounds)
-	var mRates, eRates []float64
-	var mLat, eLat []time.Duration
-	var mCPU, eCPU, mRedis, eRedis time.Duration // CPU time over the turns
-	var trips, cmdCPU string
-	var mSends, eSends int64 // sendMessage calls over the turns
-	missing := 0
-	for r := 0; r < e.sz.Rounds; r++ {
-		users := make([]telegramtest.User, n)
-		for i := range users {
-			h := c.roster.Households[r*n+i]
-			users[i] = telegramtest.User{ID: accountOf(h.ID), FirstName: h.Name, LanguageCode: "zh-hans"}
-		}
-		minqing := func() error {
-			p0, r0 := processCPU(), redisCPU(ctx, rdb)
-			if r == 0 {
-				cnt.startTally()
-				rdb.ConfigResetStat(ctx)
-			}
-			s0 := rec.sends.Load()
-			res, err := runTurn(rec, 2*r, users, func(ctx context.Context) { _ = prog.Run(ctx) })
-			mSends += rec.sends.Load() - s0
-			if r == 0 {
-				trips = cnt.stopTally(n)
-				cmdCPU = commandCPU(ctx, rdb, n)
-			}
-			mCPU, mRedis = mCPU+processCPU()-p0, mRedis+redisCPU(ctx, rdb)-r0
-			mRates, mLat, missing = append(mRates, res.rate()), append(mLat, res.latencies...), missing+res.missing
-			return err
-		}
-		echo := func() error {
-			p0, r0 := processCPU(), redisCPU(ctx, rdb)
-			s0 := rec.sends.Load()
-			defer func() { eSends += rec.sends.Load() - s0 }()
-			res, err := runTurn(rec, 2*r+1, users, func(ctx context.Context) {
-				if eb, err := echoBot(rec.url(), tg.Token()); err == nil {
-					eb.Start(ctx)
-				}
-			})
-			eCPU, eRedis = eCPU+processCPU()-p0, eRedis+redisCPU(ctx, rdb)-r0
-			eRates, eLat, missing = append(eRates, res.rate()), append(eLat, res.latencies...), missing+res.missing
-			return err
-		}
-		order := []func() error{minqing, echo}
-		if r%2 == 1 {
-			order = []func() error{echo, minqing}
-		}
-		for _, f := range order {
-			if err := f(); err != nil {
-				return err
-			}
-		}
-	}
-	m, ec := median(mRates), median(eRates)
-	e.add("intake_messages_per_round", fmt.Sprintf("%d (x%d rounds per side, alternating)", n, e.sz.Rounds))
-	e.add("intake_minqing_msgs_per_s", fmt.Sprintf("%.0f (rounds: %s)", m, rates(mRates)))
-	e.add("intake_echo_msgs_per_s", fmt.Sprintf("%.0f (rounds: %s)", ec, rates(eRates)))
-	e.addT("intake_ratio", fmt.Sprintf("%.2f", m/ec), "≥ 0.5", ptr(m/ec >= 0.5))
-	total := float64(n * e.sz.Rounds)
-	mPer, ePer := float64(mSends)/total, float64(eSends)/total
-	e.add("intake_sends_per_msg", fmt.Sprintf("Minqing %.2f (the household's confirmation and the cadre's notification), echo %.2f", mPer, ePer))
-	if ePer > 0 {
-		e.add("intake_send_rate_ratio", fmt.Sprintf("%.2f (sendMessage calls a second, Minqing ÷ echo)", m*mPer/(ec*ePer)))
-	}
-	e.add("intake_minqing_latency_p50_ms", ms(percentile(mLat, 50)))
-	e.add("intake_minqing_latency_p99_ms", ms(percentile(mLat, 99)))
-	e.add("intake_echo_latency_p50_ms", ms(percentile(eLat, 50)))
-	e.add("intake_echo_latency_p99_ms", ms(percentile(eLat, 99)))
-	per := func(d time.Duration) string {
-		return fmt.Sprintf("%.0f", float64(d.Microseconds())/float64(n*e.sz.Rounds))
-	}
-	e.add("intake_minqing_cpu_us_per_msg", fmt.Sprintf("%s in this process (bot + emulator), %s in redis-server", per(mCPU), per(mRedis)))
-	e.add("intake_echo_cpu_us_per_msg", fmt.Sprintf("%s in this process (bot + emulator), %s in redis-server", per(eCPU), per(eRedis)))
-	e.add("intake_minqing_redis_roundtrips_per_msg", trips+", whole bot: poller, workers, sender, idle reads")
-	e.add("intake_minqing_redis_cpu_us_per_msg", cmdCPU+" (INFO commandstats, first round; scripts include the commands they call)")
-	if missing > 0 {
-		e.add("intake_missing_messages", strconv.Itoa(missing))
-	}
-	return nil
-}
-
 // processCPU is the CPU time this process used so far (user + system).
 func processCPU() time.Duration {
 	var ru syscall.Rusage
@@ -424,31 +311,3 @@ func rates(xs []float64) string {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond)) }
-
-// warmUp runs the program once before the measured turns. Its first start
-// owes every bound leader the digest of the last schedule.digest
-// occurrence (the catch-up after any downtime, claimed once per
-// occurrence): it is queued here first, so that the start's catch-up finds
-// it claimed, and sent before the turns, which must not pay for it.
-func warmUp(ctx context.Context, m *app.Main, rec *recorder) error {
-	m.SendDigests(ctx)
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	polls := rec.polls.Load()
-	go func() { defer close(done); _ = m.Run(ctx) }()
-	defer func() { cancel(); <-done }()
-	if !rec.waitPoll(polls, 30*time.Second) {
-		return fmt.Errorf("warm-up: the bot never polled")
-	}
-	for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
-		_, out, err := m.Store.Stats(ctx, time.Now())
-		switch {
-		case err != nil:
-			return fmt.Errorf("warm-up: %w", err)
-		case out.Depth == 0:
-			return nil
-		case time.Now().After(deadline):
-			return fmt.Errorf("warm-up: %d notices still queued", out.Depth)
-		}
-	}
-}

@@ -102,6 +102,33 @@ func Chart(d flows.Digest, opts ChartOptions) ([]byte, error) {
 		lang = "en"
 	}
 	c := labelsFor(lang)
+	rows, more := chartRows(d, opts, f)
+	img := image.NewRGBA(image.Rect(0, 0, ChartWidth, chartHeight(len(rows))))
+	cv := vgimg.NewWith(vgimg.UseImage(img), vgimg.UseDPI(chartDPI))
+	dc := draw.New(cv)
+	series := chartSeries(c)
+	var bars []*plotter.BarChart
+	if len(rows) > 0 {
+		if bars, err = drawBars(dc, f, c, d, rows, more, series); err != nil {
+			return nil, err
+		}
+	}
+	drawHeader(dc, f, c, d)
+	if len(rows) == 0 {
+		drawNoData(dc, f, c)
+	} else {
+		drawLegend(dc, f, series[0].label, series[1].label, series[2].label, bars)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, cv.Image()); err != nil {
+		return nil, fmt.Errorf("report: chart: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// chartRows picks the rows the chart shows (and how many more there are);
+// without a CJK font, a name it cannot draw shows as its row number.
+func chartRows(d flows.Digest, opts ChartOptions, f chartFont) ([]ranked, int) {
 	maxRows := opts.MaxRows
 	if maxRows <= 0 {
 		maxRows = DefaultMaxRows
@@ -114,115 +141,121 @@ func Chart(d flows.Digest, opts ChartOptions) ([]byte, error) {
 			}
 		}
 	}
+	return rows, more
+}
 
-	img := image.NewRGBA(image.Rect(0, 0, ChartWidth, chartHeight(len(rows))))
-	cv := vgimg.NewWith(vgimg.UseImage(img), vgimg.UseDPI(chartDPI))
-	dc := draw.New(cv)
+// barSeries is one of the chart's three bars per row.
+type barSeries struct {
+	label string
+	color color.Color
+	value func(flows.DigestRow) int
+}
 
-	series := []struct {
-		label string
-		color color.Color
-		value func(flows.DigestRow) int
-	}{
+func chartSeries(c *catalog) []barSeries {
+	return []barSeries{
 		{c.open, colOpen, func(r flows.DigestRow) int { return r.Open }},
 		{c.late, colLate, func(r flows.DigestRow) int { return r.Late }},
 		{c.resolved, colResolved, func(r flows.DigestRow) int { return r.Resolved }},
 	}
+}
+
+// drawNoData says, in the body, that there is nothing to show.
+func drawNoData(dc draw.Canvas, f chartFont, c *catalog) {
+	sty := f.style(12, false)
+	sty.Color = colMuted
+	sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
+	mid := vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: (dc.Max.Y - headerPt) / 2}
+	dc.FillText(sty, mid, c.noData)
+}
+
+// drawBars plots the rows' bars, with their numbers, below the header.
+func drawBars(dc draw.Canvas, f chartFont, c *catalog, d flows.Digest, rows []ranked, more int, series []barSeries) ([]*plotter.BarChart, error) {
+	p := plot.New()
+	p.TextHandler = f.handler
+	f.set(&p.X.Tick.Label, 8)
+	f.set(&p.Y.Tick.Label, 9)
+	f.set(&p.X.Label.TextStyle, 8.5)
+	p.X.Label.TextStyle.Color = colMuted
+	p.X.Label.Text = c.count
+	if more > 0 {
+		format := c.moreUnits
+		if d.Unit != "" {
+			format = c.moreCadre
+		}
+		p.X.Label.Text += "  ·  " + fmt.Sprintf(format, more)
+	}
+	grid := plotter.NewGrid()
+	grid.Horizontal.Color = nil
+	grid.Vertical.Color = colGrid
+	p.Add(grid)
+	n, maxV := len(rows), 0
 	var bars []*plotter.BarChart
-	if len(rows) > 0 {
-		p := plot.New()
-		p.TextHandler = f.handler
-		f.set(&p.X.Tick.Label, 8)
-		f.set(&p.Y.Tick.Label, 9)
-		f.set(&p.X.Label.TextStyle, 8.5)
-		p.X.Label.TextStyle.Color = colMuted
-		p.X.Label.Text = c.count
-		if more > 0 {
-			format := c.moreUnits
-			if d.Unit != "" {
-				format = c.moreCadre
-			}
-			p.X.Label.Text += "  ·  " + fmt.Sprintf(format, more)
+	var values []plot.Plotter
+	for k, s := range series {
+		b, lbl, top, err := seriesBars(f, rows, k, s)
+		if err != nil {
+			return nil, err
 		}
-
-		grid := plotter.NewGrid()
-		grid.Horizontal.Color = nil
-		grid.Vertical.Color = colGrid
-		p.Add(grid)
-
-		n := len(rows)
-		maxV := 0
-		var values []plot.Plotter
-		for k, s := range series {
-			vals := make(plotter.Values, n)
-			var xys plotter.XYs
-			var labels []string
-			for i, r := range rows {
-				v := max(0, s.value(r.row))
-				cat := float64(n - 1 - i) // the first row on top
-				vals[n-1-i] = float64(v)
-				maxV = max(maxV, v)
-				if v > 0 {
-					xys = append(xys, plotter.XY{X: float64(v), Y: cat})
-					labels = append(labels, strconv.Itoa(v))
-				}
-			}
-			b, err := plotter.NewBarChart(vals, barPt)
-			if err != nil {
-				return nil, fmt.Errorf("report: chart: %w", err)
-			}
-			b.Horizontal = true
-			b.Color = s.color
-			b.LineStyle.Width = 0
-			b.Offset = vg.Length(1-k) * barPt
-			p.Add(b)
-			bars = append(bars, b)
-			if len(xys) > 0 {
-				lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels})
-				if err != nil {
-					return nil, fmt.Errorf("report: chart: %w", err)
-				}
-				sty := f.style(7, false)
-				sty.YAlign = draw.YCenter
-				for i := range lbl.TextStyle {
-					lbl.TextStyle[i] = sty
-				}
-				lbl.Offset = vg.Point{X: 2, Y: b.Offset + centerDigits(sty)}
-				values = append(values, lbl)
-			}
+		p.Add(b)
+		bars, maxV = append(bars, b), max(maxV, top)
+		if lbl != nil {
+			values = append(values, lbl)
 		}
-		for _, l := range values {
-			p.Add(l) // after all bars, so that no bar covers a number
-		}
-		names := make([]string, n)
-		for i, r := range rows {
-			names[n-1-i] = shorten(p.Y.Tick.Label.Width, r.row.Name, maxNamePt)
-		}
-		p.NominalY(names...)
-		p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
-		p.X.Min, p.X.Max = 0, float64(maxV)*1.15+1
-		p.X.Tick.Marker = plot.TickerFunc(intTicks)
-
-		body := draw.Crop(dc, marginPt/2, -marginPt/2, 0, -headerPt)
-		p.Draw(body)
 	}
-
-	drawHeader(dc, f, c, d)
-	if len(rows) == 0 {
-		sty := f.style(12, false)
-		sty.Color = colMuted
-		sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
-		mid := vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: (dc.Max.Y - headerPt) / 2}
-		dc.FillText(sty, mid, c.noData)
-	} else {
-		drawLegend(dc, f, series[0].label, series[1].label, series[2].label, bars)
+	for _, l := range values {
+		p.Add(l) // after all bars, so that no bar covers a number
 	}
-
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, cv.Image()); err != nil {
-		return nil, fmt.Errorf("report: chart: %w", err)
+	names := make([]string, n)
+	for i, r := range rows {
+		names[n-1-i] = shorten(p.Y.Tick.Label.Width, r.row.Name, maxNamePt)
 	}
-	return buf.Bytes(), nil
+	p.NominalY(names...)
+	p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
+	p.X.Min, p.X.Max = 0, float64(maxV)*1.15+1
+	p.X.Tick.Marker = plot.TickerFunc(intTicks)
+	p.Draw(draw.Crop(dc, marginPt/2, -marginPt/2, 0, -headerPt))
+	return bars, nil
+}
+
+// seriesBars makes the k-th series' bars (the first row on top) and the
+// labels of its non-zero values (nil when all are zero); top is its largest
+// value.
+func seriesBars(f chartFont, rows []ranked, k int, s barSeries) (*plotter.BarChart, *plotter.Labels, int, error) {
+	n, top := len(rows), 0
+	vals := make(plotter.Values, n)
+	var xys plotter.XYs
+	var labels []string
+	for i, r := range rows {
+		v := max(0, s.value(r.row))
+		vals[n-1-i] = float64(v)
+		top = max(top, v)
+		if v > 0 {
+			xys = append(xys, plotter.XY{X: float64(v), Y: float64(n - 1 - i)})
+			labels = append(labels, strconv.Itoa(v))
+		}
+	}
+	b, err := plotter.NewBarChart(vals, barPt)
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("report: chart: %w", err)
+	}
+	b.Horizontal = true
+	b.Color = s.color
+	b.LineStyle.Width = 0
+	b.Offset = vg.Length(1-k) * barPt
+	if len(xys) == 0 {
+		return b, nil, top, nil
+	}
+	lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels})
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("report: chart: %w", err)
+	}
+	sty := f.style(7, false)
+	sty.YAlign = draw.YCenter
+	for i := range lbl.TextStyle {
+		lbl.TextStyle[i] = sty
+	}
+	lbl.Offset = vg.Point{X: 2, Y: b.Offset + centerDigits(sty)}
+	return b, lbl, top, nil
 }
 
 // drawHeader writes the title (scope, digest, week) and a subtitle (the
