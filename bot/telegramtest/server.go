@@ -71,11 +71,13 @@ var tokenShape = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
 const DefaultToken = "123456789:AAE-telegramtest-emulator-token"
 
 type config struct {
-	token         string
-	botUsername   string
-	botName       string
-	firstUpdateID int64
+	token       string
+	botUsername string
+	botName     string
 }
+
+// firstUpdateID is the update_id of the first queued update.
+const firstUpdateID = 100000
 
 // Option configures a Server created by [New].
 type Option func(*config)
@@ -91,9 +93,6 @@ func WithBotUsername(username string) Option {
 
 // WithBotName sets the bot's first name (default "Test Bot").
 func WithBotName(firstName string) Option { return func(c *config) { c.botName = firstName } }
-
-// WithFirstUpdateID sets the update_id of the first queued update (default 100000).
-func WithFirstUpdateID(id int64) Option { return func(c *config) { c.firstUpdateID = id } }
 
 // Call is one logged Bot API request.
 type Call struct {
@@ -137,7 +136,7 @@ type Server struct {
 
 // New starts an emulator on a local address.
 func New(opts ...Option) *Server {
-	cfg := config{token: DefaultToken, botUsername: "test_bot", botName: "Test Bot", firstUpdateID: 100000}
+	cfg := config{token: DefaultToken, botUsername: "test_bot", botName: "Test Bot"}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -154,7 +153,7 @@ func New(opts ...Option) *Server {
 		closed:    make(chan struct{}),
 		changed:   make(chan struct{}),
 		chats:     map[int64]*chatState{},
-		nextUpd:   cfg.firstUpdateID,
+		nextUpd:   firstUpdateID,
 		delivered: map[int64]int{},
 		pollKick:  make(chan struct{}),
 		callbacks: map[string]*callbackState{},

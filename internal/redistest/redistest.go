@@ -12,7 +12,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -235,9 +234,6 @@ func (s *Server) Flush() {
 		s.t.Fatalf("flushall: %v", err)
 	}
 }
-
-// Dir returns the server's data directory.
-func (s *Server) Dir() string { return filepath.Clean(s.dir) }
 
 func freePort(t testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
