@@ -45,22 +45,23 @@ func (s *Service) VisitCmd(ctx context.Context, m Message, arg string) error {
 // householdsOf lists the households c may visit, longest without contact
 // first (never contacted first of all), then by village and name: a
 // cadre's own; a leader's unit's (and own); a county-wide leader's, all.
+// It reads the roster's assignments (name, village, cadre), which the
+// store keeps per roster version, so a cadre's /visit costs the cadre's
+// households, not the county's; a unit leader's also reads the cadres.
 func (s *Service) householdsOf(ctx context.Context, c Cadre) ([]Household, error) {
-	r, err := s.Store.Roster(ctx)
+	all, err := s.Store.Assignments(ctx)
 	if err != nil {
 		return nil, err
 	}
-	unit := map[string]bool{c.ID: true}
-	if c.Role == RoleLeader {
-		for _, x := range r.Cadres {
-			if x.Unit == c.Unit {
-				unit[x.ID] = true
-			}
+	mine := map[string]bool{c.ID: true}
+	if c.Role == RoleLeader && !c.CountyWide() {
+		if mine, err = s.unitCadres(ctx, c, all); err != nil {
+			return nil, err
 		}
 	}
 	var out []Household
-	for _, h := range r.Households {
-		if unit[h.CadreID] || c.CountyWide() {
+	for _, h := range all {
+		if mine[h.CadreID] || c.CountyWide() {
 			out = append(out, h)
 		}
 	}
@@ -153,9 +154,42 @@ func pickNotice(chat int64, lang string, hhs []Household, page int, query string
 	return n
 }
 
+// unitCadres returns the ids of the cadres of c's unit (and c's own) among
+// those the households in all are assigned to.
+func (s *Service) unitCadres(ctx context.Context, c Cadre, all []Household) (map[string]bool, error) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, h := range all {
+		if !seen[h.CadreID] {
+			seen[h.CadreID] = true
+			ids = append(ids, h.CadreID)
+		}
+	}
+	cs, err := s.Store.Cadres(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	mine := map[string]bool{c.ID: true}
+	for _, x := range cs {
+		if x.Unit == c.Unit {
+			mine[x.ID] = true
+		}
+	}
+	return mine, nil
+}
+
 // householdPage is a household's page: who and where, its open requests
 // and its last visit, with buttons to start a visit or record a request.
+// The list it is picked from holds only name, village and cadre: the page
+// reads the household's whole record.
 func (s *Service) householdPage(ctx context.Context, chat int64, lang string, h Household) (Notice, error) {
+	full, err := s.Store.RosterHouseholds(ctx, []string{h.ID})
+	if err != nil {
+		return Notice{}, fmt.Errorf("household page: %w", err)
+	}
+	if len(full) == 1 {
+		h = full[0]
+	}
 	open, err := s.Store.OpenRequests(ctx, Scope{Kind: ScopeHousehold, ID: h.ID})
 	if err != nil {
 		return Notice{}, fmt.Errorf("household page: %w", err)
