@@ -67,10 +67,19 @@ func (s *Service) checkins(ctx context.Context, ids []string, now time.Time) (in
 }
 
 // checkin sends one household its check-in; a household without a
-// reachable account is asked again a period later (it may bind meanwhile).
+// reachable account is asked again a period later (it may bind meanwhile),
+// and so is one with a request still open: its cadre is already on its
+// case, and "is all well?" beside an open request would ring hollow.
 func (s *Service) checkin(ctx context.Context, h Household, accs []Account, now, next time.Time) (bool, error) {
 	ids := []string{h.ID}
 	if len(accs) == 0 {
+		return false, s.Store.Reschedule(ctx, DueCheckin, ids, next)
+	}
+	open, err := s.Store.OpenRequests(ctx, Scope{Kind: ScopeHousehold, ID: h.ID})
+	if err != nil {
+		return false, err
+	}
+	if len(open) > 0 {
 		return false, s.Store.Reschedule(ctx, DueCheckin, ids, next)
 	}
 	c, err := s.Store.Cadre(ctx, h.CadreID)

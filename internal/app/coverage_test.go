@@ -293,3 +293,25 @@ func TestDigestCoverage(t *testing.T) {
 	}
 	contains(t, "coverage sheet", strings.Join(all, "\n"), "结对户数|6", "走访覆盖率|33%", "县住建局|2|0|0|0%", "陈万山|保兴镇保安村|刘建国|县财政局|尚无联系记录")
 }
+
+// TestNoCheckinWhileRequestOpen: a household with a request still open
+// gets no check-in (its cadre is on its case); a silent neighbour does.
+func TestNoCheckinWhileRequestOpen(t *testing.T) {
+	h := start(t)
+	h.bind(cadreLiu, "C001")
+	h.bind(hhZhang, "H001")
+	h.bind(hhZhou, "H004")
+	h.say(hhZhang, "路灯坏了") // request #1, left open
+	z, y := h.mark(hhZhang), h.mark(hhZhou)
+	for range 31 {
+		h.advance(day)
+	}
+	h.expect(hhZhou, y, checkinText)
+	h.drain()
+	if n := countWith(h, hhZhang, z, checkinText); n != 0 {
+		t.Fatalf("%d check-ins beside an open request", n)
+	}
+	if r := h.request(1); r.State.Type() != flows.TypeOpen {
+		t.Fatalf("request 1 closed: %+v", r)
+	}
+}

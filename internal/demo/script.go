@@ -27,7 +27,8 @@ var roleNames = map[string]string{"household": "群众", "cadre": "干部", "lea
 // cadre resolves, the household says it is not solved, the cadre resolves
 // again, the household gives its second verdict; the cadre visits a
 // household without Telegram, records a request on its behalf, resolves
-// it, and the leader records its verdict by phone; the digest counts them.
+// it, and the leader records its verdict by phone; a household silent for
+// days gets a check-in and answers it; the digest counts them.
 func (s *World) PlayWeek(ctx context.Context, out io.Writer) error {
 	p := &script{s: s, ctx: ctx, out: out, printed: map[int64]int{}}
 	fmt.Fprintf(out, "民情 Minqing — a scripted week in %s (offline: Bot API emulator, in-process Redis, simulated clock)\n", s.m.Config.County)
@@ -69,7 +70,11 @@ func (s *World) PlayWeek(ctx context.Context, out io.Writer) error {
 		p.press("C01", rec, "dl:3:7")
 		p.press("C01", visit, p.button(visit, "ve:"))
 	})
-	p.step("the deadline of #1 comes and goes", func() { p.forward(3 * 24 * time.Hour) })
+	p.step("the deadline of #1 comes and goes; 李桂芝, silent since #2, gets a check-in (未诉先办) and answers 一切都好", func() {
+		p.forward(3 * 24 * time.Hour)
+		ask := p.await("H02", "最近家里都好吗")
+		p.press("H02", ask, p.button(ask, "ci:"))
+	})
 	p.step("刘建国 resolves #1; 张福来 says it is not solved: it goes back to him", func() {
 		p.press("C01", note, "rs:1:")
 		ask := p.last("H01", "已办结")

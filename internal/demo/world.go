@@ -85,6 +85,8 @@ func Config(settings *config.Config) *config.Config {
 	} else {
 		cfg = *config.Default()
 		cfg.QuietHours = config.QuietHours{} // every reminder of the week shows
+		// A check-in after 3 silent days, not 30, so the week shows one.
+		cfg.Checkin.After = 3 * 24 * time.Hour
 	}
 	d := config.Default()
 	cfg.Telegram, cfg.Redis, cfg.HTTP = d.Telegram, d.Redis, config.HTTP{}
