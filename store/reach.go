@@ -139,25 +139,14 @@ func (s *Store) Handle(ctx context.Context, id int64) (flows.Handle, error) {
 
 // RosterHouseholds implements flows.ReachStore, in pipelines.
 func (s *Store) RosterHouseholds(ctx context.Context, ids []string) ([]flows.Household, error) {
-	var ver *redis.StringCmd
-	recs := make([]*redis.MapStringStringCmd, len(ids))
-	members := make([]*redis.BoolCmd, len(ids))
-	err := s.chunks(ctx, max(len(ids), 1), func(p redis.Pipeliner, from, to int) {
-		if from == 0 {
-			ver = s.getVersion(ctx, p)
-		}
-		for i := from; i < min(to, len(ids)); i++ {
-			recs[i], members[i] = p.HGetAll(ctx, s.k.household(ids[i])), p.SIsMember(ctx, s.k.households(), ids[i])
-		}
-	})
+	recs, err := s.recordsInForce(ctx, ids, s.k.household, s.k.households())
 	if err != nil {
 		return nil, fmt.Errorf("load households: %w", err)
 	}
-	cur := versionOf(ver.Val())
-	out := make([]flows.Household, 0, len(ids))
-	for i, rec := range recs {
-		if h, ok := inForce(rec.Val(), cur); ok && members[i].Val() {
-			out = append(out, household(ids[i], h))
+	out := make([]flows.Household, 0, len(recs))
+	for _, r := range recs {
+		if r.member {
+			out = append(out, household(r.id, r.fields))
 		}
 	}
 	return out, nil

@@ -140,6 +140,31 @@ func (s *Store) Cadre(ctx context.Context, id string) (flows.Cadre, error) {
 
 // Cadres implements flows.RosterStore; unknown ids are skipped.
 func (s *Store) Cadres(ctx context.Context, ids []string) ([]flows.Cadre, error) {
+	recs, err := s.recordsInForce(ctx, ids, s.k.cadre, s.k.cadres())
+	if err != nil {
+		return nil, fmt.Errorf("load cadres: %w", err)
+	}
+	out := make([]flows.Cadre, 0, len(recs))
+	for _, r := range recs {
+		c := cadre(r.id, r.fields)
+		c.OnRoster = r.member
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// record is a roster record in force: its id, its fields and whether it is
+// a member of the roster's set.
+type record struct {
+	id     string
+	fields map[string]string
+	member bool
+}
+
+// recordsInForce reads the records of ids (hashes at key(id)) in force
+// under the roster version, with their membership of set, in pipelines;
+// ids with no record in force are skipped.
+func (s *Store) recordsInForce(ctx context.Context, ids []string, key func(string) string, set string) ([]record, error) {
 	var ver *redis.StringCmd
 	recs := make([]*redis.MapStringStringCmd, len(ids))
 	members := make([]*redis.BoolCmd, len(ids))
@@ -148,19 +173,17 @@ func (s *Store) Cadres(ctx context.Context, ids []string) ([]flows.Cadre, error)
 			ver = s.getVersion(ctx, p)
 		}
 		for i := from; i < min(to, len(ids)); i++ {
-			recs[i], members[i] = p.HGetAll(ctx, s.k.cadre(ids[i])), p.SIsMember(ctx, s.k.cadres(), ids[i])
+			recs[i], members[i] = p.HGetAll(ctx, key(ids[i])), p.SIsMember(ctx, set, ids[i])
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("load cadres: %w", err)
+		return nil, err
 	}
 	cur := versionOf(ver.Val())
-	out := make([]flows.Cadre, 0, len(ids))
+	out := make([]record, 0, len(ids))
 	for i, rec := range recs {
 		if h, ok := inForce(rec.Val(), cur); ok {
-			c := cadre(ids[i], h)
-			c.OnRoster = members[i].Val()
-			out = append(out, c)
+			out = append(out, record{id: ids[i], fields: h, member: members[i].Val()})
 		}
 	}
 	return out, nil
