@@ -66,7 +66,7 @@ func TestCoverageTally(t *testing.T) {
 	if cov.Assigned != 4 || cov.Contacted != 2 || cov.Visited != 1 || cov.ContactedWeek != 1 {
 		t.Fatalf("coverage %+v", cov)
 	}
-	rows := tl.rows.list()
+	rows := covRows(tl.rows)
 	if len(rows) != 2 || rows[0].Name != "c1" || rows[0].Rate != (Rate{1, 2}) || rows[1].Rate != (Rate{1, 2}) {
 		t.Fatalf("rows %+v", rows)
 	}

@@ -111,7 +111,7 @@ func (s *Service) weekDigest(ctx context.Context, scope DigestScope, week Week, 
 		s.countEvents(&d, in.timelines[r.ID], week, row, vil)
 		d.Requests = append(d.Requests, s.digestRequest(r, in, now))
 	}
-	d.Rows, d.Villages = rows.list(), villages.list()
+	d.Rows, d.Villages = digestRows(rows), digestRows(villages)
 	if scope.Unit == "" {
 		d.Villages = nil
 	}
@@ -147,7 +147,7 @@ func (s *Service) countEvents(d *Digest, events []Event, week Week, rows ...*Dig
 // countTransfers counts the week's transfers and send-backs of a request:
 // in the county view per unit, in a unit's view those into, out of and
 // sent back by the unit.
-func (s *Service) countTransfers(d *Digest, scope DigestScope, events []Event, week Week, rows *tally) {
+func (s *Service) countTransfers(d *Digest, scope DigestScope, events []Event, week Week, rows *tally[DigestRow]) {
 	for _, ev := range events {
 		if ev.Move == nil || !week.Contains(ev.At) {
 			continue
@@ -325,28 +325,38 @@ func (s *Service) digestRequest(r Request, in digestInput, now time.Time) Digest
 	}
 }
 
-// tally keeps rows by name in first-seen order.
-type tally struct {
-	rows  []*DigestRow
-	index map[string]*DigestRow
+// tally keeps rows by name in first-seen order; name makes a new row.
+type tally[R any] struct {
+	rows  []*R
+	index map[string]*R
+	make  func(name string) *R
 }
 
-func newTally() *tally { return &tally{index: map[string]*DigestRow{}} }
+func newTally() *tally[DigestRow] {
+	return &tally[DigestRow]{index: map[string]*DigestRow{}, make: func(n string) *DigestRow { return &DigestRow{Name: n} }}
+}
 
-func (t *tally) get(name string) *DigestRow {
+func (t *tally[R]) get(name string) *R {
 	if r, ok := t.index[name]; ok {
 		return r
 	}
-	r := &DigestRow{Name: name}
+	r := t.make(name)
 	t.index[name], t.rows = r, append(t.rows, r)
 	return r
 }
 
-func (t *tally) list() []DigestRow {
-	out := make([]DigestRow, len(t.rows))
+// values returns copies of the rows, in first-seen order.
+func (t *tally[R]) values() []R {
+	out := make([]R, len(t.rows))
 	for i, r := range t.rows {
 		out[i] = *r
 	}
+	return out
+}
+
+// digestRows returns a digest tally's rows, sorted.
+func digestRows(t *tally[DigestRow]) []DigestRow {
+	out := t.values()
 	sortRows(out)
 	return out
 }

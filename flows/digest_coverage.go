@@ -103,7 +103,7 @@ func (s *Service) coverage(ctx context.Context, scope DigestScope, week Week, no
 		t.add(&cov, h, last[h.ID], t.rows.get(row), t.villages.get(h.Village))
 	}
 	cov.Rate = Rate{Num: cov.Contacted, Den: cov.Assigned}
-	cov.Rows, cov.Villages = t.rows.list(), t.villages.list()
+	cov.Rows, cov.Villages = covRows(t.rows), covRows(t.villages)
 	cov.Longest = longest(hhs, last, cadres, now)
 	return cov, nil
 }
@@ -112,7 +112,7 @@ func (s *Service) coverage(ctx context.Context, scope DigestScope, week Week, no
 type coverageTally struct {
 	since             time.Time // contacts from here on count
 	week, visitedWeek map[string]bool
-	rows, villages    *covTally
+	rows, villages    *tally[CoverageRow]
 }
 
 // add counts h, last reached as lc, in cov and rows.
@@ -171,30 +171,14 @@ func setOf(ids []string) map[string]bool {
 	return out
 }
 
-// covTally keeps coverage rows by name.
-type covTally struct {
-	rows  []*CoverageRow
-	index map[string]*CoverageRow
+func newCovTally() *tally[CoverageRow] {
+	return &tally[CoverageRow]{index: map[string]*CoverageRow{}, make: func(n string) *CoverageRow { return &CoverageRow{Name: n} }}
 }
 
-func newCovTally() *covTally { return &covTally{index: map[string]*CoverageRow{}} }
-
-func (t *covTally) get(name string) *CoverageRow {
-	if r, ok := t.index[name]; ok {
-		return r
-	}
-	r := &CoverageRow{Name: name}
-	t.index[name], t.rows = r, append(t.rows, r)
-	return r
-}
-
-// list returns the rows, lowest coverage first (then by name): where to
-// look first.
-func (t *covTally) list() []CoverageRow {
-	out := make([]CoverageRow, len(t.rows))
-	for i, r := range t.rows {
-		out[i] = *r
-	}
+// covRows returns a coverage tally's rows, lowest coverage first
+// (then by name): where to look first.
+func covRows(t *tally[CoverageRow]) []CoverageRow {
+	out := t.values()
 	sort.SliceStable(out, func(i, j int) bool {
 		a, _ := out[i].Rate.Value()
 		b, _ := out[j].Rate.Value()
