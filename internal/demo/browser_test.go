@@ -37,6 +37,9 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.Flag("mute-audio", true),
 		chromedp.UserDataDir(t.TempDir()),
+		// Chromium's process singleton puts a socket directory in TMPDIR and
+		// leaves it behind: keep it inside the test's temp dir.
+		chromedp.Env("TMPDIR=" + t.TempDir()),
 		chromedp.WindowSize(1280, 960),
 	}
 	// One deadline for the whole browser session: a stuck step fails the test.

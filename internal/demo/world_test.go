@@ -39,7 +39,7 @@ func TestDemoScript(t *testing.T) {
 // in Debian's Chromium: the household writes, the request reaches the
 // cadre's phone, the cadre presses a button, the household's chat changes.
 func TestDemoInBrowser(t *testing.T) {
-	ctx := browserContext(t)
+	ctx := browser(t)
 	s, err := Start(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -94,29 +94,6 @@ func TestDemoInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-}
-
-// browserContext starts headless Chromium, or skips (fails in CI) without it.
-func browserContext(t *testing.T) context.Context {
-	t.Helper()
-	const path = "/usr/bin/chromium"
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s missing: CI must install chromium", path)
-		}
-		t.Skipf("%s missing: apt-get install -y chromium", path)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelBrowser(); cancelAlloc(); cancel() })
-	return bctx
 }
 
 // contains checks that got holds every want.
